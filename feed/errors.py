@@ -1,0 +1,102 @@
+"""Every exception racefeed raises, in one tree.
+
+::
+
+    RacefeedError
+     ├── ScenarioError          one located problem in a scenario or event log
+     ├── ScenarioInvalid        a file with one or more ScenarioErrors (all of them)
+     ├── UnknownScenario        a catalog id or path that names nothing
+     ├── SequenceError          a gap, rewind or duplicate in a stream's seq
+     └── ProtocolError          a wire message that breaks the protocol (carries a stable code)
+
+Errors that come from bad input always say where: the file, the line or the
+field path, what was found and what was expected.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ProtocolError",
+    "RacefeedError",
+    "ScenarioError",
+    "ScenarioInvalid",
+    "SequenceError",
+    "UnknownScenario",
+]
+
+
+class RacefeedError(Exception):
+    """The root of every error racefeed raises on purpose."""
+
+
+class ScenarioError(RacefeedError):
+    """One problem at one place in a scenario file or event log.
+
+    Attributes:
+        path: the file, as the user named it.
+        line: 1-based line number, when the problem has one.
+        field: the field path (``athletes[3].finish``), when known.
+        message: what was found and what was expected.
+    """
+
+    def __init__(
+        self, path: str, message: str, *, line: int | None = None, field: str | None = None
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        self.message = message
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        """Render as ``file:line: field: message`` (parts that are unknown are left out)."""
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        what = self.message if self.field is None else f"{self.field}: {self.message}"
+        return f"{where}: {what}"
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.path, self.line or 0, self.field or "")
+
+
+class ScenarioInvalid(RacefeedError):
+    """A scenario file (or several) with problems; ``errors`` holds every one of them."""
+
+    def __init__(self, errors: list[ScenarioError]) -> None:
+        self.errors = sorted(errors, key=ScenarioError.sort_key)
+        super().__init__("\n".join(e.format() for e in self.errors))
+
+
+class UnknownScenario(RacefeedError):
+    """A scenario argument that is neither a catalog id nor a readable file."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        self.known = known
+        hint = ", ".join(known) if known else "none"
+        super().__init__(f"unknown scenario {name!r}: not a file, and not a catalog id ({hint})")
+
+
+class SequenceError(RacefeedError):
+    """A stream whose seq is not gapless and increasing.
+
+    Attributes:
+        expected: the seq that should have come next.
+        got: the seq that came.
+    """
+
+    def __init__(self, expected: int, got: int, where: str = "") -> None:
+        self.expected = expected
+        self.got = got
+        kind = "duplicate" if got == expected - 1 else "rewind" if got < expected else "gap"
+        self.kind = kind
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}seq {kind}: expected seq {expected}, got {got}")
+
+
+class ProtocolError(RacefeedError):
+    """A message that breaks the wire protocol; ``code`` is stable and documented."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.message = message
+        super().__init__(f"{code}: {message}")
