@@ -71,7 +71,7 @@ class _Data(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Fal
     """Base of every event's ``data``."""
 
 
-class Record(_Data):
+class Record(_Data, frozen=True):
     """A record or best that result marks are computed against."""
 
     kind: RecordKind
@@ -80,7 +80,7 @@ class Record(_Data):
     holder: str | None = None
 
 
-class RaceInfo(_Data):
+class RaceInfo(_Data, frozen=True):
     """What a race is: the header of a start list."""
 
     championship: str
@@ -94,7 +94,7 @@ class RaceInfo(_Data):
     title: str = ""
 
 
-class Entrant(_Data):
+class Entrant(_Data, frozen=True):
     """One line of the start list."""
 
     bib: int
@@ -107,22 +107,22 @@ class Entrant(_Data):
     synthetic: list[str] = []  # names of the fields that are invented, not published
 
 
-class RaceScheduledData(_Data):
+class RaceScheduledData(_Data, frozen=True):
     race: RaceInfo
     start_list: list[Entrant]
 
 
-class RaceStartedData(_Data):
+class RaceStartedData(_Data, frozen=True):
     pass
 
 
-class SplitRecordedData(_Data):
+class SplitRecordedData(_Data, frozen=True):
     athlete_id: str
     distance_m: int
     elapsed_ms: int
 
 
-class AthleteIncidentData(_Data):
+class AthleteIncidentData(_Data, frozen=True):
     athlete_id: str
     distance_m: int
     kind: IncidentKind
@@ -130,75 +130,75 @@ class AthleteIncidentData(_Data):
     continues: bool = True
 
 
-class AthleteDidNotStartData(_Data):
+class AthleteDidNotStartData(_Data, frozen=True):
     athlete_id: str
     reason: str = ""
 
 
-class AthleteDidNotFinishData(_Data):
+class AthleteDidNotFinishData(_Data, frozen=True):
     athlete_id: str
     distance_m: int | None = None
     reason: str = ""
 
 
-class AthleteFinishedData(_Data):
+class AthleteFinishedData(_Data, frozen=True):
     athlete_id: str
     elapsed_ms: int  # the 1/1000 reading; the official time is timing.official_ms of it
 
 
-class PhotoFinishRequestedData(_Data):
+class PhotoFinishRequestedData(_Data, frozen=True):
     athlete_ids: list[str]
     reason: str = ""
 
 
-class PhotoPlace(_Data):
+class PhotoPlace(_Data, frozen=True):
     athlete_id: str
     elapsed_ms: int
 
 
-class PhotoFinishResolvedData(_Data):
+class PhotoFinishResolvedData(_Data, frozen=True):
     order: list[PhotoPlace]  # first across the line first, read to 1/1000
 
 
-class ResultStatusChangedData(_Data):
+class ResultStatusChangedData(_Data, frozen=True):
     status: ResultStatus
     reason: str = ""
 
 
-class ProtestLodgedData(_Data):
+class ProtestLodgedData(_Data, frozen=True):
     protest_id: str
     by: str  # a nation code or team
     against: str | None = None  # athlete id
     reason: str = ""
 
 
-class ProtestDecidedData(_Data):
+class ProtestDecidedData(_Data, frozen=True):
     protest_id: str
     upheld: bool
     reason: str = ""
 
 
-class AthleteDisqualifiedData(_Data):
+class AthleteDisqualifiedData(_Data, frozen=True):
     athlete_id: str
     rule: str  # e.g. TR17.1.2
     reason: str = ""
     protest_id: str | None = None
 
 
-class AthleteReinstatedData(_Data):
+class AthleteReinstatedData(_Data, frozen=True):
     athlete_id: str
     supersedes: int  # seq of the athlete_disqualified (or did_not_finish) it undoes
     reason: str = ""
 
 
-class ResultAmendedData(_Data):
+class ResultAmendedData(_Data, frozen=True):
     athlete_id: str
     elapsed_ms: int
     supersedes: int  # seq of the finish, photo or amendment whose time this replaces
     reason: str = ""
 
 
-class CommentaryData(_Data):
+class CommentaryData(_Data, frozen=True):
     text: str
     athlete_ids: list[str] = []
 
@@ -215,67 +215,67 @@ class _Envelope(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
     emitted_at: str | msgspec.UnsetType = msgspec.UNSET
 
 
-class RaceScheduled(_Envelope, tag="race_scheduled", kw_only=True):
+class RaceScheduled(_Envelope, tag="race_scheduled", kw_only=True, frozen=True):
     data: RaceScheduledData
 
 
-class RaceStarted(_Envelope, tag="race_started", kw_only=True):
+class RaceStarted(_Envelope, tag="race_started", kw_only=True, frozen=True):
     data: RaceStartedData = RaceStartedData()  # empty: the gun is the whole fact
 
 
-class SplitRecorded(_Envelope, tag="split_recorded", kw_only=True):
+class SplitRecorded(_Envelope, tag="split_recorded", kw_only=True, frozen=True):
     data: SplitRecordedData
 
 
-class AthleteIncident(_Envelope, tag="athlete_incident", kw_only=True):
+class AthleteIncident(_Envelope, tag="athlete_incident", kw_only=True, frozen=True):
     data: AthleteIncidentData
 
 
-class AthleteDidNotStart(_Envelope, tag="athlete_did_not_start", kw_only=True):
+class AthleteDidNotStart(_Envelope, tag="athlete_did_not_start", kw_only=True, frozen=True):
     data: AthleteDidNotStartData
 
 
-class AthleteDidNotFinish(_Envelope, tag="athlete_did_not_finish", kw_only=True):
+class AthleteDidNotFinish(_Envelope, tag="athlete_did_not_finish", kw_only=True, frozen=True):
     data: AthleteDidNotFinishData
 
 
-class AthleteFinished(_Envelope, tag="athlete_finished", kw_only=True):
+class AthleteFinished(_Envelope, tag="athlete_finished", kw_only=True, frozen=True):
     data: AthleteFinishedData
 
 
-class PhotoFinishRequested(_Envelope, tag="photo_finish_requested", kw_only=True):
+class PhotoFinishRequested(_Envelope, tag="photo_finish_requested", kw_only=True, frozen=True):
     data: PhotoFinishRequestedData
 
 
-class PhotoFinishResolved(_Envelope, tag="photo_finish_resolved", kw_only=True):
+class PhotoFinishResolved(_Envelope, tag="photo_finish_resolved", kw_only=True, frozen=True):
     data: PhotoFinishResolvedData
 
 
-class ResultStatusChanged(_Envelope, tag="result_status_changed", kw_only=True):
+class ResultStatusChanged(_Envelope, tag="result_status_changed", kw_only=True, frozen=True):
     data: ResultStatusChangedData
 
 
-class ProtestLodged(_Envelope, tag="protest_lodged", kw_only=True):
+class ProtestLodged(_Envelope, tag="protest_lodged", kw_only=True, frozen=True):
     data: ProtestLodgedData
 
 
-class ProtestDecided(_Envelope, tag="protest_decided", kw_only=True):
+class ProtestDecided(_Envelope, tag="protest_decided", kw_only=True, frozen=True):
     data: ProtestDecidedData
 
 
-class AthleteDisqualified(_Envelope, tag="athlete_disqualified", kw_only=True):
+class AthleteDisqualified(_Envelope, tag="athlete_disqualified", kw_only=True, frozen=True):
     data: AthleteDisqualifiedData
 
 
-class AthleteReinstated(_Envelope, tag="athlete_reinstated", kw_only=True):
+class AthleteReinstated(_Envelope, tag="athlete_reinstated", kw_only=True, frozen=True):
     data: AthleteReinstatedData
 
 
-class ResultAmended(_Envelope, tag="result_amended", kw_only=True):
+class ResultAmended(_Envelope, tag="result_amended", kw_only=True, frozen=True):
     data: ResultAmendedData
 
 
-class Commentary(_Envelope, tag="commentary", kw_only=True):
+class Commentary(_Envelope, tag="commentary", kw_only=True, frozen=True):
     data: CommentaryData
 
 
@@ -299,6 +299,6 @@ Event: TypeAlias = (
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.__struct_config__.tag: cls  # type: ignore[misc]
-    for cls in Event.__args__  # type: ignore[attr-defined]
+    str(cls.__struct_config__.tag): cls
+    for cls in Event.__args__
 }
