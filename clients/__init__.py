@@ -1,0 +1,3 @@
+"""Reference clients of the racefeed wire protocol."""
+
+__all__: list[str] = []
