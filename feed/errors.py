@@ -7,7 +7,11 @@
      ├── ScenarioInvalid        a file with one or more ScenarioErrors (all of them)
      ├── UnknownScenario        a catalog id or path that names nothing
      ├── SequenceError          a gap, rewind or duplicate in a stream's seq
-     └── ProtocolError          a wire message that breaks the protocol (carries a stable code)
+     ├── ProtocolError          a wire message that breaks the protocol (carries a stable code)
+     └── FeedError              the client SDK cannot go on
+          ├── FeedUnavailable   no server answered, after every retry on every URL
+          ├── FeedRejected      a server refused the request (unknown session, no token ...)
+          └── FeedTimeout       a waiting helper ran out of time (also a TimeoutError)
 
 Errors that come from bad input always say where: the file, the line or the
 field path, what was found and what was expected.
@@ -16,6 +20,10 @@ field path, what was found and what was expected.
 from __future__ import annotations
 
 __all__ = [
+    "FeedError",
+    "FeedRejected",
+    "FeedTimeout",
+    "FeedUnavailable",
     "ProtocolError",
     "RacefeedError",
     "ScenarioError",
@@ -100,3 +108,27 @@ class ProtocolError(RacefeedError):
         self.code = code
         self.message = message
         super().__init__(f"{code}: {message}")
+
+
+class FeedError(RacefeedError):
+    """The client SDK met something it cannot recover from."""
+
+
+class FeedUnavailable(FeedError):
+    """No server could be reached: every URL failed, for every retry allowed."""
+
+
+class FeedRejected(FeedError):
+    """A server answered with an error the client cannot fix by retrying.
+
+    Attributes:
+        code: the protocol's stable error code (``unknown_session``, ``unauthorized`` ...).
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(f"{code}: {message}")
+
+
+class FeedTimeout(FeedError, TimeoutError):
+    """A waiting helper gave up; the message says what it waited for and what it saw."""

@@ -78,6 +78,7 @@ class Record(_Data, frozen=True):
     time_ms: int
     nation: str | None = None  # set for NR (and AR: the area code)
     holder: str | None = None
+    synthetic: list[str] = []
 
 
 class RaceInfo(_Data, frozen=True):
@@ -92,6 +93,7 @@ class RaceInfo(_Data, frozen=True):
     lap_m: int = 400
     records: list[Record] = []
     title: str = ""
+    synthetic: list[str] = []  # names of the race fields that are invented (e.g. "gun")
 
 
 class Entrant(_Data, frozen=True):
@@ -213,6 +215,11 @@ class _Envelope(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
     at: str  # original time, ISO 8601 UTC
     # Set only by a replay that rebases timestamps; absent from the JSON otherwise.
     emitted_at: str | msgspec.UnsetType = msgspec.UNSET
+
+    @property
+    def type(self) -> str:
+        """The event's type, as on the wire (``"athlete_finished"``)."""
+        return str(self.__struct_config__.tag)
 
 
 class RaceScheduled(_Envelope, tag="race_scheduled", kw_only=True, frozen=True):

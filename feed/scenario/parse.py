@@ -1,0 +1,128 @@
+"""Scenario text to a validated spec, or every problem in it, each with its line.
+
+Three passes, each reporting all it finds: TOML syntax (tomllib), then structure
+(every table against its Struct, field by field), then meaning (``validate``). A
+later pass runs only when the earlier ones found nothing, since it needs their
+result; within a pass nothing stops at the first problem.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from typing import Final
+
+import msgspec
+
+from feed.errors import ScenarioError, ScenarioInvalid
+from feed.scenario.locate import Locator, parse_path
+from feed.scenario.model import ChampionshipSpec, RaceSpec
+from feed.scenario.problem import Problem, to_errors
+from feed.scenario.structure import check_structure, describe
+from feed.scenario.validate import validate_championship, validate_race
+
+__all__ = ["decode_source", "parse_scenario"]
+
+_KINDS: Final[dict[str, type[RaceSpec] | type[ChampionshipSpec]]] = {
+    "race": RaceSpec,
+    "championship": ChampionshipSpec,
+}
+_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_TOML_END = re.compile(r"\s*\(at end of document\)$")
+_MSGSPEC_WHERE = re.compile(r"\s*- at `\$(.*)`$")
+
+
+def decode_source(raw: bytes, path: str) -> str:
+    """Scenario bytes as text (UTF-8, an optional BOM dropped).
+
+    Raises:
+        ScenarioInvalid: the bytes are not UTF-8, located at the line of the first bad byte.
+    """
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = f"expected UTF-8 text, found byte 0x{raw[exc.start]:02x} at column {column}"
+        raise ScenarioInvalid([ScenarioError(path, message, line=line)]) from None
+
+
+def parse_scenario(text: str, path: str) -> RaceSpec | ChampionshipSpec:
+    """Parse and check a scenario file's text; ``path`` is only used in messages.
+
+    Raises:
+        ScenarioInvalid: with every problem found, each located by line and field.
+    """
+    raw = _load_toml(text, path)
+    locator = Locator(text)
+    problems, target, checked = _choose_kind(raw)
+    problems += check_structure(checked, target)
+    if problems:
+        raise ScenarioInvalid(to_errors(problems, path, locator))
+    try:
+        spec = msgspec.convert(raw, target)
+    except msgspec.ValidationError as exc:
+        # The structural check should have caught this; still say where it is.
+        raise ScenarioInvalid(to_errors([_from_msgspec(exc)], path, locator)) from None
+    problems = _file_name_problems(spec, path)
+    if isinstance(spec, RaceSpec):
+        problems += validate_race(spec)
+    else:
+        problems += validate_championship(spec)
+    if problems:
+        raise ScenarioInvalid(to_errors(problems, path, locator))
+    return spec
+
+
+def _load_toml(text: str, path: str) -> dict[str, object]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        line: int | None = None
+        where = _TOML_WHERE.search(message)
+        if where is not None:
+            line = int(where.group(1))
+            message = f"{message[: where.start()]} (column {where.group(2)})"
+        elif (end := _TOML_END.search(message)) is not None:
+            line = max(1, len(text.splitlines()))
+            message = f"{message[: end.start()]} (at the end of the file)"
+        error = ScenarioError(path, f"invalid TOML: {message}", line=line)
+        raise ScenarioInvalid([error]) from None
+    except RecursionError:
+        error = ScenarioError(path, "invalid TOML: values nested too deeply")
+        raise ScenarioInvalid([error]) from None
+
+
+def _choose_kind(
+    raw: dict[str, object],
+) -> tuple[list[Problem], type[RaceSpec] | type[ChampionshipSpec], dict[str, object]]:
+    """Pick the Struct to check against from ``scenario.kind``; report a kind that is neither."""
+    header = raw.get("scenario")
+    if not isinstance(header, dict) or "kind" not in header:
+        return [], RaceSpec, raw
+    kind = header["kind"]
+    if isinstance(kind, str) and kind in _KINDS:
+        return [], _KINDS[kind], raw
+    problem = Problem(
+        ("scenario", "kind"), f"expected 'race' or 'championship', found {describe(kind)}"
+    )
+    # Check the rest as a race, so that one bad kind does not hide every other problem.
+    return [problem], RaceSpec, {**raw, "scenario": {**header, "kind": "race"}}
+
+
+def _file_name_problems(spec: RaceSpec | ChampionshipSpec, path: str) -> list[Problem]:
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    if not name.endswith(".toml") or name[: -len(".toml")] == spec.scenario.id:
+        return []
+    stem = name[: -len(".toml")]
+    message = f"expected the file name without .toml ({stem!r}), found {spec.scenario.id!r}"
+    return [Problem(("scenario", "id"), message)]
+
+
+def _from_msgspec(exc: msgspec.ValidationError) -> Problem:
+    message = str(exc)
+    where = _MSGSPEC_WHERE.search(message)
+    if where is None:
+        return Problem((), message)
+    return Problem(parse_path(where.group(1)), message[: where.start()])
