@@ -4,7 +4,7 @@
 projections); the network shell lives in ``feed.net`` and is never imported here.
 """
 
-from feed import codec, events, scenario, timing
+from feed import codec, events, projections, scenario, timing
 from feed.errors import (
     ProtocolError,
     RacefeedError,
@@ -26,6 +26,7 @@ __all__ = [
     "UnknownScenario",
     "codec",
     "events",
+    "projections",
     "scenario",
     "timing",
 ]

@@ -14,7 +14,7 @@ SHELL = {"cli", "io", "net", "pytest_plugin.py", "__main__.py", "_scenarios"}
 ALLOWED_IMPORTS = {
     "__future__", "bisect", "collections", "dataclasses", "datetime", "difflib", "enum",
     "functools", "hashlib", "heapq", "itertools", "math", "msgspec", "operator", "random",
-    "re", "string", "tomllib", "typing", "typing_extensions", "zoneinfo", "feed",
+    "re", "string", "tomllib", "typing", "typing_extensions", "unicodedata", "zoneinfo", "feed",
 }  # fmt: skip
 FORBIDDEN_CALLS = {"open", "print", "input", "now", "utcnow", "today", "time", "monotonic",
                    "perf_counter", "sleep", "read_text", "read_bytes", "write_text"}  # fmt: skip
