@@ -1,0 +1,295 @@
+"""``racefeed serve``, ``racefeed replay`` and ``racefeed tail``: run the feed, watch it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, TextIO
+
+from feed import codec, wire
+from feed.errors import RacefeedError
+from feed.events import Event, RaceScheduled
+from feed.net import CatalogScenarios, Server, ServerConfig, SessionSpec, run_server
+from feed.net.lines import RaceLines, describe
+from feed.net.logging import configure_logging
+from feed.net.tail import FollowError, FollowOptions, follow
+from feed.replay import Speed, check_speed
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``serve``, ``replay`` and ``tail``."""
+    formatter = argparse.RawDescriptionHelpFormatter
+    serve = subparsers.add_parser(
+        "serve",
+        help="run the websocket feed server",
+        description=(
+            "Run the replay server: named sessions from the command line, private\n"
+            "sessions created by clients, the catalog and the protocol on plain HTTP.\n"
+            "Each named session's control token is printed once, on stdout."
+        ),
+        epilog=(
+            "example:\n"
+            "  racefeed serve --port 8765 --session main=tokyo-2025-m1500-final@10\n"
+            "  racefeed serve --session a=tokyo-2025-m1500-final --session b=PATH.jsonl@instant"
+        ),
+        formatter_class=formatter,
+    )
+    _network_options(serve, port=8765)
+    serve.add_argument(
+        "--session",
+        action="append",
+        default=[],
+        metavar="NAME=SCENARIO[@SPEED]",
+        help="a named session (catalog id or file; speed 0.1..1000 or 'instant'); repeatable",
+    )
+    serve.add_argument("--paused", action="store_true", help="start named sessions paused")
+    serve.add_argument(
+        "--heartbeat", type=float, default=15.0, metavar="S", help="heartbeat interval (15)"
+    )
+    serve.add_argument("--log-json", action="store_true", help="log JSON lines to stderr")
+    serve.set_defaults(handler=_serve)
+
+    replay = subparsers.add_parser(
+        "replay",
+        help="replay one scenario and show it in the terminal",
+        description=(
+            "Serve one scenario as a session named after it (also reachable as 'main'),\n"
+            "start it at once, print the URLs to connect to, and show the race as it\n"
+            "unfolds. Exits 0 at the end, or keeps serving with --stay."
+        ),
+        epilog="example:\n  racefeed replay tokyo-2025-m1500-final --speed 10",
+        formatter_class=formatter,
+    )
+    replay.add_argument("scenario", metavar="SCENARIO", help="a catalog id or a file")
+    replay.add_argument(
+        "--speed", type=_speed, default=1.0, help="0.1..1000 or 'instant' (default 1)"
+    )
+    _network_options(replay, port=8765)
+    replay.add_argument("--stay", action="store_true", help="keep serving after the end")
+    replay.add_argument(
+        "--heartbeat", type=float, default=15.0, metavar="S", help=argparse.SUPPRESS
+    )
+    replay.add_argument("--log-json", action="store_true", help="log JSON lines to stderr")
+    replay.set_defaults(handler=_replay)
+
+    tail = subparsers.add_parser(
+        "tail",
+        help="print a feed's events as they arrive",
+        description=(
+            "Connect to a racefeed server, subscribe and print each event as it arrives\n"
+            "(a readable line, or the JSON envelope with --json); resumes by itself\n"
+            "after a dropped connection; exits 0 at the end of the replay."
+        ),
+        epilog=(
+            "example:\n"
+            "  racefeed tail ws://127.0.0.1:8765 --json\n"
+            "  racefeed tail ws://127.0.0.1:8765 --session main --from-seq 100"
+        ),
+        formatter_class=formatter,
+    )
+    tail.add_argument("url", metavar="URL", help="the server, e.g. ws://127.0.0.1:8765")
+    tail.add_argument("--session", default="main", help="the session to follow (main)")
+    tail.add_argument("--from-seq", type=int, default=None, metavar="N", help="start at seq N")
+    tail.add_argument("--snapshot", action="store_true", help="ask for a snapshot first")
+    tail.add_argument("--json", action="store_true", help="one JSON envelope per line")
+    tail.add_argument(
+        "--wait", type=float, default=3.0, metavar="S", help="keep trying to connect for S s"
+    )
+    tail.set_defaults(handler=_tail)
+
+
+def _network_options(parser: argparse.ArgumentParser, *, port: int) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="interface (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=port, help=f"port ({port}; 0: any)")
+
+
+def _speed(text: str) -> Speed:
+    try:
+        return check_speed("instant" if text == "instant" else float(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+# -- serve ----------------------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace) -> int:
+
+    configure_logging(json=args.log_json)
+    try:
+        specs = [SessionSpec.parse(text) for text in args.session]
+    except ValueError as exc:
+        print(f"racefeed serve: --session {exc}", file=sys.stderr)
+        return 2
+    specs = [
+        SessionSpec(name=s.name, scenario=s.scenario, speed=s.speed, paused=args.paused)
+        for s in specs
+    ]
+    config = ServerConfig(heartbeat_s=args.heartbeat)
+
+    async def run(stop: asyncio.Event) -> int:
+        async with run_server(args.host, args.port, sessions=specs, config=config) as server:
+            _banner(server, sys.stdout)
+            await stop.wait()
+        return 0
+
+    return _run(run)
+
+
+def _banner(server: Server, out: TextIO) -> None:
+    http = server.url.replace("ws://", "http://", 1)
+    print(f"racefeed: feed at {server.url}  web page at {http}", file=out)
+    for session_id in server.session_ids():
+        session = server.sessions[session_id]
+        if session.private:
+            continue
+        token = server.token_of(session_id)
+        print(f"  session {session_id}: {session.title} (control token {token})", file=out)
+    out.flush()
+
+
+# -- replay ---------------------------------------------------------------------------
+
+
+def _replay(args: argparse.Namespace) -> int:
+
+    configure_logging(json=args.log_json, level="warning")
+    scenarios = CatalogScenarios()
+    try:
+        log = scenarios.load(args.scenario, trusted=True)
+    except RacefeedError as exc:
+        print(f"racefeed replay: {exc}", file=sys.stderr)
+        return 2
+    aliases = () if log.id == "main" else ("main",)
+    spec = SessionSpec(name=log.id, scenario=args.scenario, speed=args.speed, aliases=aliases)
+    config = ServerConfig(heartbeat_s=args.heartbeat)
+    out = sys.stdout
+    lines = RaceLines()
+
+    def show(_session: object, events: Sequence[Event]) -> None:
+        for event in events:
+            for line in lines.apply(event):
+                print(line, file=out)
+        out.flush()
+
+    async def run(stop: asyncio.Event) -> int:
+        async with run_server(
+            args.host, args.port, sessions=[spec], scenarios=scenarios, config=config
+        ) as server:
+            session = server.sessions[log.id]
+            _banner(server, out)
+            print(f"  also reachable as: {', '.join(aliases) or '-'}", file=out, flush=True)
+            session.observers.append(show)
+            show(session, session.delivered)  # what came out before the observer was in
+            finished = asyncio.ensure_future(session.finished.wait())
+            stopped = asyncio.ensure_future(stop.wait())
+            await asyncio.wait([finished, stopped], return_when=asyncio.FIRST_COMPLETED)
+            if finished.done() and not stop.is_set():
+                print(f"racefeed: replay of {log.id} finished", file=out, flush=True)
+                if args.stay:
+                    await stop.wait()
+                else:
+                    await _let_clients_go(server)
+            finished.cancel()
+            stopped.cancel()
+        return 0
+
+    return _run(run)
+
+
+async def _let_clients_go(server: Server, patience: float = 2.0) -> None:
+    """Give subscribers a moment to read ``end`` and close before the server goes."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + patience
+    while server.connection_count() and loop.time() < deadline:
+        await asyncio.sleep(0.02)
+
+
+# -- tail -----------------------------------------------------------------------------
+
+
+def _tail(args: argparse.Namespace) -> int:
+
+    out = sys.stdout
+    err = sys.stderr
+    names: dict[tuple[str, str], str] = {}
+
+    def on_event(event: Event) -> None:
+        if args.json:
+            out.buffer.write(codec.encode(event) + b"\n")
+        else:
+            _learn_names(event, names)
+            text = describe(event, lambda race, aid: names.get((race, aid), aid))
+            out.write(f"{event.seq:>6}  {event.race_ms / 1000:>9.1f}s  {text}\n")
+        out.flush()
+
+    def on_message(message: wire.ServerMessage) -> None:
+        if args.json and isinstance(message, wire.SnapshotMessage):
+            out.buffer.write(wire.encode(message) + b"\n")
+            out.flush()
+            return
+        print(f"racefeed tail: {_summary(message)}", file=err, flush=True)
+
+    options = FollowOptions(
+        session=args.session,
+        from_seq=args.from_seq,
+        snapshot=args.snapshot,
+        connect_for_s=args.wait,
+    )
+
+    async def run(stop: asyncio.Event) -> int:
+        try:
+            await follow(args.url, options, on_event, on_message, stop)
+        except FollowError as exc:
+            print(f"racefeed tail: {exc}", file=err)
+            return 1
+        return 0
+
+    return _run(run)
+
+
+def _learn_names(event: Event, names: dict[tuple[str, str], str]) -> None:
+    if isinstance(event, RaceScheduled):
+        for entrant in event.data.start_list:
+            names[(event.race, entrant.athlete_id)] = entrant.name
+
+
+def _summary(message: wire.ServerMessage) -> str:
+    match message:
+        case wire.ErrorMessage():
+            return f"error {message.code}: {message.message}"
+        case wire.ReplayStatus():
+            where = f"seq {message.position_seq} (x{message.speed}, epoch {message.epoch})"
+            return f"{message.state} at {where}"
+        case wire.Subscribed():
+            return (
+                f"subscribed to {message.session} (epoch {message.epoch}, head {message.head_seq})"
+            )
+        case wire.End():
+            return f"end of {message.session} at seq {message.head_seq}"
+    op = type(message).__struct_config__.tag
+    return str(op)
+
+
+# -- running --------------------------------------------------------------------------
+
+
+def _run(main: Callable[[asyncio.Event], Coroutine[Any, Any, int]]) -> int:
+    """Run ``main(stop)`` on a fresh loop; Ctrl-C or SIGTERM set ``stop`` (exit 0)."""
+
+    async def wrapper() -> int:
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            # Not every platform (or thread) has signal handlers; Ctrl-C still ends the run.
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        return await main(stop)
+
+    return asyncio.run(wrapper())

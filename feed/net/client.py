@@ -1,0 +1,412 @@
+"""The Python client SDK: a feed that survives disconnects and keeps the projections current.
+
+::
+
+    async with connect("ws://127.0.0.1:8765", session="main") as feed:
+        async for event in feed:
+            print(event.seq, event.type, feed.standings().status)
+
+The feed reconnects by itself with exponential backoff (failing over between
+several URLs when given a list), resumes from the last seq it holds, drops
+duplicates, notices gaps (from the seq, and from a heartbeat's head seq when the
+last event went missing) and resubscribes to fill them, and replaces its state with
+the fresh snapshot the server sends when the epoch changed or a position cannot be
+reached. ``feed.projection`` is the core's ``Projection`` (the same code the server
+uses), current at every moment. What cannot be recovered raises a ``FeedError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Sequence
+from types import TracebackType
+from typing import Self
+
+import msgspec
+import structlog
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as ws_connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from feed import wire
+from feed.errors import FeedError, FeedRejected, FeedTimeout, FeedUnavailable
+from feed.events import Event
+from feed.projections import Projection
+from feed.projections.views import MedalTable, RaceStateView, Standings
+
+__all__ = ["DEFAULT_BACKOFF", "Backoff", "Feed", "FeedStats", "connect"]
+
+# Errors after which retrying cannot help: the request itself is wrong.
+_FATAL = frozenset({"unknown_session", "unknown_scenario", "unauthorized", "bad_message"})
+_NETWORK_ERRORS = (OSError, ConnectionClosed, InvalidHandshake, TimeoutError)
+
+
+class Backoff(msgspec.Struct, frozen=True):
+    """Exponential backoff with full jitter between reconnect attempts.
+
+    Attributes:
+        initial: the first delay, in seconds.
+        maximum: the cap on any one delay.
+        attempts: consecutive failed attempts (over all URLs) before giving up; None never.
+    """
+
+    initial: float = 0.05
+    maximum: float = 2.0
+    attempts: int | None = 20
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        """How long to wait before attempt number ``attempt`` (1-based)."""
+        return rng.uniform(0, min(self.maximum, self.initial * 2 ** (attempt - 1)))
+
+
+DEFAULT_BACKOFF = Backoff()
+
+
+class FeedStats(msgspec.Struct):
+    """What the feed had to do to keep the stream whole."""
+
+    delivered: int = 0
+    connects: int = 0
+    duplicates_dropped: int = 0
+    gaps_detected: int = 0
+    snapshots_taken: int = 0
+    too_slow: int = 0
+
+
+class _Resubscribe(Exception):
+    """Internal: start the subscription again from the next seq we need."""
+
+
+class Feed:
+    """A live subscription to one session; use it through ``connect``."""
+
+    def __init__(
+        self,
+        urls: Sequence[str],
+        *,
+        session: str = "main",
+        from_seq: int | None = None,
+        from_race_ms: int | None = None,
+        live: bool = False,
+        snapshot: bool = False,
+        backoff: Backoff = DEFAULT_BACKOFF,
+        open_timeout: float = 5.0,
+        seed: int | None = None,
+    ) -> None:
+        if not urls:
+            raise ValueError("connect() needs at least one server URL")
+        self.urls = list(urls)
+        self.session = session
+        self.projection = Projection()
+        self.stats = FeedStats()
+        self.epoch: int | None = None
+        self.replay_state: wire.ReplayStatus | None = None
+        self.ended = False
+        self.url: str | None = None
+        # Starting anywhere but seq 1 needs the state at that point to fold onto.
+        starts_later = from_seq not in (None, 1) or from_race_ms is not None or live
+        self._first = wire.Subscribe(
+            session=session,
+            from_seq=from_seq,
+            from_race_ms=from_race_ms,
+            live=live,
+            snapshot=snapshot or starts_later,
+        )
+        self._backoff = backoff
+        self._open_timeout = open_timeout
+        self._rng = random.Random(seed)
+        self._queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        self._changed = asyncio.Condition()
+        self._subscribed = asyncio.Event()
+        self._failure: FeedError | None = None
+        self._reset_callbacks: list[Callable[[Projection], None]] = []
+        self._recent: deque[Event] = deque(maxlen=4096)  # for wait_for_event
+        self._task: asyncio.Task[None] | None = None
+        self._ws: ClientConnection | None = None
+        self._log = structlog.get_logger("racefeed.sdk").bind(session=session)
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        self._task = asyncio.create_task(self._run(), name=f"racefeed-feed-{self.session}")
+        waiter = asyncio.create_task(self._subscribed.wait())
+        await asyncio.wait({self._task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        if self._failure is not None:
+            await self.close()
+            raise self._failure
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Stop reading and close the connection."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def __aiter__(self) -> AsyncIterator[Event]:
+        return self
+
+    async def __anext__(self) -> Event:
+        event = await self._queue.get()
+        if event is None:
+            self._queue.put_nowait(None)  # later calls stop too
+            if self._failure is not None:
+                raise self._failure
+            raise StopAsyncIteration
+        return event
+
+    # -- the projections, current at every moment --------------------------------------
+
+    @property
+    def last_seq(self) -> int:
+        """The last seq applied to the projection (0 before any)."""
+        return self.projection.head_seq
+
+    def race_state(self, race: str | None = None) -> RaceStateView:
+        """Running order, leader, gaps and incidents as of the last event."""
+        return self.projection.race_state(race)
+
+    def standings(self, race: str | None = None) -> Standings:
+        """The result table as of the last event."""
+        return self.projection.standings(race)
+
+    def medal_table(self) -> MedalTable:
+        """The medal table as of the last event."""
+        return self.projection.medal_table()
+
+    def on_reset(self, callback: Callable[[Projection], None]) -> None:
+        """Call ``callback(projection)`` whenever a snapshot replaces the state."""
+        self._reset_callbacks.append(callback)
+
+    async def control(self, token: str, action: wire.ControlAction, **fields: object) -> None:
+        """Send a control message for this feed's session (play, pause, speed, seek, step)."""
+        if self._ws is None:
+            raise FeedUnavailable("not connected")
+        message = msgspec.convert(
+            {"session": self.session, "token": token, "action": action, **fields}, wire.Control
+        )
+        await self._ws.send(wire.encode(message).decode())
+
+    # -- waiting helpers ---------------------------------------------------------------
+
+    async def wait_until(
+        self, predicate: Callable[[Feed], bool], timeout: float, *, what: str = "a condition"
+    ) -> None:
+        """Wait until ``predicate(feed)`` holds, or raise ``FeedTimeout`` after ``timeout`` s."""
+        async with self._changed:
+            try:
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: predicate(self) or self._done()), timeout
+                )
+            except TimeoutError:
+                raise FeedTimeout(
+                    f"waited {timeout:g} s for {what}; last seq {self.last_seq}, "
+                    f"epoch {self.epoch}, ended {self.ended}"
+                ) from None
+        if not predicate(self):
+            if self._failure is not None:
+                raise self._failure
+            raise FeedTimeout(f"the feed ended before {what}; last seq {self.last_seq}")
+
+    async def wait_for_seq(self, seq: int, timeout: float = 10.0) -> None:
+        """Wait until the event with ``seq`` has been applied."""
+        await self.wait_until(lambda feed: feed.last_seq >= seq, timeout, what=f"seq {seq}")
+
+    async def wait_for_race_ms(
+        self, race_ms: int, timeout: float = 10.0, *, race: str | None = None
+    ) -> None:
+        """Wait until the race clock (of ``race``, or the current race) reaches ``race_ms``."""
+        await self.wait_until(
+            lambda feed: (
+                bool(feed.projection.race_ids()) and feed.race_state(race).clock_ms >= race_ms
+            ),
+            timeout,
+            what=f"race time {race_ms} ms",
+        )
+
+    async def wait_for_event(self, event_type: str, timeout: float = 10.0) -> Event:
+        """Wait for the next event of ``event_type`` to be applied, and return it."""
+        start = self.last_seq
+        found: list[Event] = []
+
+        def seen(_: Feed) -> bool:
+            found[:] = [e for e in self._recent if e.seq > start and e.type == event_type][:1]
+            return bool(found)
+
+        await self.wait_until(seen, timeout, what=f"an event of type {event_type!r}")
+        return found[0]
+
+    async def wait_for_end(self, timeout: float = 30.0) -> None:
+        """Wait until the server says the replay is over."""
+        await self.wait_until(lambda feed: feed.ended, timeout, what="the end of the replay")
+
+    # -- the connection loop -----------------------------------------------------------
+
+    def _done(self) -> bool:
+        return self.ended or self._failure is not None
+
+    async def _run(self) -> None:
+        failures = 0
+        index = 0
+        try:
+            while not self.ended:
+                url = self.urls[index % len(self.urls)]
+                try:
+                    await self._serve(url)
+                    failures = 0
+                except _NETWORK_ERRORS as exc:
+                    failures += 1
+                    index += 1
+                    self._log.info("feed_disconnected", url=url, error=repr(exc), seq=self.last_seq)
+                    if self._backoff.attempts is not None and failures > self._backoff.attempts:
+                        raise FeedUnavailable(
+                            f"no server answered after {failures} attempts on "
+                            f"{', '.join(self.urls)}: {exc!r}"
+                        ) from exc
+                    await asyncio.sleep(self._backoff.delay(failures, self._rng))
+                except InvalidURI as exc:
+                    raise FeedUnavailable(f"not a websocket URL: {exc}") from exc
+        except FeedError as exc:
+            self._failure = exc
+        finally:
+            self._ws = None
+            self._queue.put_nowait(None)
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def _serve(self, url: str) -> None:
+        """One connection: subscribe, then fold frames until the end or a disconnect."""
+        async with ws_connect(
+            url, compression=None, max_size=None, open_timeout=self._open_timeout
+        ) as ws:
+            self._ws = ws
+            self.url = url
+            self.stats.connects += 1
+            await ws.send(wire.encode(self._subscribe_message()).decode())
+            async for raw in ws:
+                try:
+                    await self._on_frame(wire.decode_server(raw))
+                except _Resubscribe:
+                    await ws.send(wire.encode(self._subscribe_message()).decode())
+                if self.ended:
+                    return
+        # The server closed cleanly without an `end`: treat it like any disconnect.
+        raise ConnectionError("the server closed the connection before the end")
+
+    def _subscribe_message(self) -> wire.Subscribe:
+        if self.last_seq == 0 and self.epoch is None:
+            return self._first
+        return wire.Subscribe(session=self.session, from_seq=self.last_seq + 1, epoch=self.epoch)
+
+    async def _on_frame(self, frame: wire.ServerFrame) -> None:
+        match frame:
+            case list():
+                for event in frame:
+                    self._on_event(event)
+            case wire.Subscribed():
+                self.epoch = frame.epoch
+                self._subscribed.set()
+            case wire.SnapshotMessage():
+                self._take_snapshot(frame)
+            case wire.ReplayStatus():
+                self.replay_state = frame
+                if frame.epoch != self.epoch and self.epoch is not None:
+                    self.epoch = frame.epoch
+            case wire.Heartbeat() | wire.CaughtUp():
+                if frame.head_seq > self.last_seq and frame.epoch == self.epoch:
+                    # The newest events never came: ask again from the first one missing.
+                    self.stats.gaps_detected += 1
+                    raise _Resubscribe
+            case wire.End():
+                self.ended = True
+            case wire.ErrorMessage():
+                self._on_error(frame)
+            case wire.Unsubscribed() | wire.Pong() | wire.SessionCreated() | wire.ViewsMessage():
+                pass
+            case _:
+                self._on_event(frame)
+        async with self._changed:
+            self._changed.notify_all()
+
+    def _on_event(self, event: Event) -> None:
+        expected = self.last_seq + 1
+        if event.seq < expected:
+            self.stats.duplicates_dropped += 1
+            return
+        if event.seq > expected:
+            self.stats.gaps_detected += 1
+            raise _Resubscribe
+        self.projection.apply(event)
+        self.stats.delivered += 1
+        self._recent.append(event)
+        self._queue.put_nowait(event)
+
+    def _take_snapshot(self, frame: wire.SnapshotMessage) -> None:
+        self.projection = Projection.from_state(frame.state)
+        self._recent.clear()
+        self.epoch = frame.epoch
+        self.stats.snapshots_taken += 1
+        for callback in self._reset_callbacks:
+            callback(self.projection)
+
+    def _on_error(self, frame: wire.ErrorMessage) -> None:
+        if frame.code in _FATAL:
+            raise FeedRejected(frame.code, frame.message)
+        if frame.code == "too_slow":
+            self.stats.too_slow += 1
+        # stale_epoch / unreachable_seq: the fresh snapshot that follows resets the state;
+        # too_slow and the rest: the server closes, and the loop resumes from last_seq + 1.
+        self._log.info("feed_error", code=frame.code, message=frame.message)
+
+
+def connect(
+    urls: str | Sequence[str],
+    *,
+    session: str = "main",
+    from_seq: int | None = None,
+    from_race_ms: int | None = None,
+    live: bool = False,
+    snapshot: bool = False,
+    backoff: Backoff = DEFAULT_BACKOFF,
+    open_timeout: float = 5.0,
+    seed: int | None = None,
+) -> Feed:
+    """Subscribe to ``session`` on one server URL, or fail over between several.
+
+    Use as ``async with connect(url) as feed: async for event in feed: ...``.
+
+    Args:
+        urls: ``ws://host:port`` or a list of them, tried in turn.
+        session: the session to follow.
+        from_seq: start at this seq (a resume); none of the start arguments: from the start.
+        from_race_ms: start at the first event at or after this race time.
+        live: only what comes next.
+        snapshot: ask for the projected state first (needed when not starting at seq 1).
+        backoff: the reconnect policy.
+        open_timeout: seconds allowed for each websocket handshake.
+        seed: seeds the backoff jitter, for reproducible tests.
+    """
+    return Feed(
+        [urls] if isinstance(urls, str) else urls,
+        session=session,
+        from_seq=from_seq,
+        from_race_ms=from_race_ms,
+        live=live,
+        snapshot=snapshot,
+        backoff=backoff,
+        open_timeout=open_timeout,
+        seed=seed,
+    )

@@ -1,0 +1,172 @@
+"""One client connection: read its frames, answer each, keep at most one subscription.
+
+Nothing a client sends can stop the server or reach another session: every bad
+frame gets an ``error`` with a stable code (see ``feed.wire.ERRORS``) and the
+connection stays open unless that code says it closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from typing import TYPE_CHECKING, assert_never
+
+import structlog
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from feed import wire
+from feed.net.fanout import Outbox
+
+if TYPE_CHECKING:
+    from feed.net.server import Server
+    from feed.net.session import Subscription
+
+__all__ = ["ClientLink", "TokenBucket"]
+
+_ids = itertools.count(1)
+
+
+class TokenBucket:
+    """Allow ``rate`` messages a second on average, in bursts of up to ``burst``."""
+
+    def __init__(self, rate: float, burst: int, now: float) -> None:
+        self._rate = rate
+        self._burst = float(burst)
+        self._tokens = float(burst)
+        self._at = now
+
+    def take(self, now: float) -> bool:
+        """Spend one token if there is one."""
+        self._tokens = min(self._burst, self._tokens + (now - self._at) * self._rate)
+        self._at = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return True
+        return False
+
+
+class ClientLink:
+    """The server's side of one websocket connection."""
+
+    def __init__(self, server: Server, connection: ServerConnection) -> None:
+        self.id = f"c{next(_ids)}"
+        self.server = server
+        self.connection = connection
+        self.outbox = Outbox(connection, server.config.limits, self._too_slow, server.spawn)
+        self.subscription: Subscription | None = None
+        loop = asyncio.get_running_loop()
+        self._bucket = TokenBucket(server.config.rate_per_s, server.config.rate_burst, loop.time())
+        self._limited_at = -1.0
+        self._log = structlog.get_logger("racefeed.client").bind(client=self.id)
+
+    async def run(self) -> None:
+        """Read and answer frames until the connection closes."""
+        peer = self.connection.remote_address
+        self._log.info("client_connected", peer=f"{peer[0]}:{peer[1]}" if peer else None)
+        reason = "closed"
+        try:
+            async for frame in self.connection:
+                self.on_frame(frame)
+                if self.outbox.closed:
+                    reason = "cut_off"
+                    # The outbox is closing with its own code; leaving now would close 1000.
+                    await self.connection.wait_closed()
+                    break
+        except ConnectionClosed:
+            reason = "connection_lost"
+        finally:
+            self.leave()
+            self.outbox.stop()
+            self._log.info("client_disconnected", reason=reason)
+
+    def on_frame(self, frame: str | bytes) -> None:
+        """Answer one frame."""
+        loop = asyncio.get_running_loop()
+        if isinstance(frame, bytes):
+            self.reply(wire.error("binary_frame", "binary frames are not part of the protocol"))
+            return
+        limit = self.server.config.max_message_bytes
+        if len(frame) > limit // 4 and len(frame.encode()) > limit:
+            error = wire.error("frame_too_large", f"a frame may hold at most {limit} bytes of JSON")
+            self.outbox.abort(wire.encode(error), 1009, "frame too large")
+            return
+        now = loop.time()
+        if not self._bucket.take(now):
+            if now - self._limited_at >= 1.0:  # one notice a second, not one per frame
+                self._limited_at = now
+                rate = self.server.config.rate_per_s
+                self.reply(wire.error("rate_limited", f"at most {rate:g} messages a second"))
+            return
+        try:
+            self._dispatch(wire.parse_client(frame))
+        except Exception:
+            # A bug must end this connection only, with a code that says to resume.
+            self._log.exception("client_failed")
+            error = wire.error("internal_error", "the server failed on this message; resume")
+            self.outbox.abort(wire.encode(error), 1011, "internal error")
+
+    def _dispatch(self, message: wire.ClientMessage | wire.ErrorMessage) -> None:
+        match message:
+            case wire.ErrorMessage():
+                self._log.info("bad_message", code=message.code, field=message.field)
+                self.reply(message)
+            case wire.Subscribe():
+                self.subscribe(message)
+            case wire.Unsubscribe():
+                session = self.subscription.session.id if self.subscription else message.session
+                self.leave()
+                self.reply(wire.Unsubscribed(session=session))
+            case wire.CreateSession():
+                self.server.spawn(self.server.create_session(self, message))
+            case wire.Control():
+                self.server.control(self, message)
+            case wire.Ping():
+                self.reply(wire.Pong(id=message.id))
+            case _:
+                assert_never(message)
+
+    def reply(self, message: wire.ServerMessage) -> None:
+        """Send one message to this client, after what it was sent before."""
+        self.outbox.push(wire.encode(message))
+
+    def subscribe(self, message: wire.Subscribe) -> None:
+        """Replace this connection's subscription (one per connection)."""
+        session = self.server.sessions.get(message.session)
+        if session is None:
+            self.reply(
+                wire.error(
+                    "unknown_session",
+                    f"no session {message.session!r}; create one with create_session",
+                    field="$.session",
+                    session=message.session,
+                )
+            )
+            return
+        self.leave()
+        self.subscription = session.subscribe(self.outbox, message, self.id)
+
+    def leave(self) -> None:
+        """Drop the subscription, if any."""
+        sub = self.subscription
+        if sub is not None:
+            self.subscription = None
+            sub.session.unsubscribe(sub, asyncio.get_running_loop().time())
+
+    def _too_slow(self, resume_from_seq: int) -> None:
+        sub = self.subscription
+        session = sub.session if sub is not None else None
+        error = wire.error(
+            "too_slow",
+            f"this client fell more than {self.server.config.limits.backlog_frames} frames or "
+            f"{self.server.config.limits.backlog_bytes} bytes behind; resume from "
+            f"seq {resume_from_seq}",
+            session=session.id if session else None,
+            epoch=session.epoch if session else None,
+            head_seq=session.head_seq if session else None,
+            resume_from_seq=resume_from_seq,
+        )
+        self._log.warning("client_too_slow", resume_from_seq=resume_from_seq)
+        self.outbox.abort(wire.encode(error), 1013, "too slow")
+        # Called from inside a fan-out loop: leave the session once that loop is done.
+        asyncio.get_running_loop().call_soon(self.leave)

@@ -1,0 +1,226 @@
+"""Getting frames to many clients without letting any one of them stall the rest.
+
+Every frame is encoded once (per session, not per client) and handed to each
+client's ``Outbox``. While a client keeps up (nothing queued, its socket's write
+buffer under the high-water mark) the frame is written straight into its transport,
+as ``websockets.broadcast`` does. Once it falls behind, frames wait in a backlog
+bounded by count and bytes, drained by one task per slow client. A client whose
+backlog overflows is cut off: ``on_overflow`` is told the first seq it did not get,
+and the owner sends ``too_slow`` and closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
+
+__all__ = ["Outbox", "OutboxLimits", "fan_out"]
+
+Spawn = Callable[[Coroutine[Any, Any, None]], object]
+_OPEN = State.OPEN
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutboxLimits:
+    """How far one client may fall behind before it is cut off.
+
+    Attributes:
+        backlog_frames: frames queued for a client that is not keeping up.
+        backlog_bytes: bytes queued for it (the socket's own buffer comes on top).
+        write_buffer: the transport's high-water mark, above which frames queue.
+    """
+
+    backlog_frames: int = 4096
+    backlog_bytes: int = 8 * 2**20
+    write_buffer: int = 256 * 2**10
+
+
+class Outbox:
+    """One connection's outgoing frames, in order, with a bounded backlog.
+
+    Args:
+        connection: the websocket.
+        limits: the bounds of the backlog.
+        on_overflow: called once, with the first seq the client did not get, when
+            the backlog overflows; the outbox sends nothing more after that.
+        spawn: starts a background task that the server keeps track of.
+    """
+
+    def __init__(
+        self,
+        connection: ServerConnection,
+        limits: OutboxLimits,
+        on_overflow: Callable[[int], None],
+        spawn: Spawn,
+    ) -> None:
+        self.connection = connection
+        self.limits = limits
+        self.written_seq = 0  # the last event seq handed to the transport
+        self.active = False  # a message of its own was sent since the last heartbeat check
+        self.closed = False
+        self._on_overflow = on_overflow
+        self._spawn = spawn
+        self._backlog: deque[tuple[bytes, int]] = deque()
+        self._backlog_bytes = 0
+        self._drainer: asyncio.Task[None] | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def backlog(self) -> int:
+        """Frames waiting for the socket."""
+        return len(self._backlog)
+
+    def ready(self) -> bool:
+        """Whether a frame written now goes straight to the socket."""
+        connection = self.connection
+        return (
+            not self._backlog
+            and not connection.paused
+            and connection.protocol.state is State.OPEN
+            and not self.closed
+        )
+
+    def push(self, frame: bytes, last_seq: int = 0) -> bool:
+        """Send one frame, now or once the socket drains; ``False`` if the client is cut off.
+
+        Args:
+            frame: one encoded text frame.
+            last_seq: the last event seq in the frame; 0 for other messages.
+        """
+        if self.closed:
+            return False
+        self.active = True
+        if self.ready():
+            if _write(self.connection, frame) and last_seq:
+                self.written_seq = last_seq
+            return True
+        if (
+            len(self._backlog) >= self.limits.backlog_frames
+            or self._backlog_bytes + len(frame) > self.limits.backlog_bytes
+        ):
+            self._overflow()
+            return False
+        self._backlog.append((frame, last_seq))
+        self._backlog_bytes += len(frame)
+        self._idle.clear()
+        if self._drainer is None:
+            self._drainer = asyncio.get_running_loop().create_task(self._drain())
+        return True
+
+    async def flush(self) -> None:
+        """Wait until every pushed frame is in the transport and its buffer is below the mark."""
+        await self._idle.wait()
+        if self.connection.paused and not self.closed:
+            try:
+                await self.connection.drain()
+            except ConnectionClosed:
+                self.closed = True
+            except OSError:
+                self.closed = True
+
+    def abort(self, frame: bytes, code: int, reason: str) -> None:
+        """Drop the backlog, write ``frame`` (an error) past it, and close with ``code``."""
+        self.closed = True
+        self._clear()
+        _write(self.connection, frame)
+        self._spawn(self.connection.close(code, reason))
+
+    def finish(self, frame: bytes, code: int = 1000, reason: str = "") -> None:
+        """Send ``frame`` after everything pushed so far, then close with ``code``."""
+        if self.closed:
+            return
+        self.push(frame)
+        self.closed = True
+        self._spawn(self._close_after_flush(code, reason))
+
+    def stop(self) -> None:
+        """Forget the backlog; the connection is going away."""
+        self.closed = True
+        self._clear()
+
+    async def _close_after_flush(self, code: int, reason: str) -> None:
+        await self._idle.wait()
+        await self.connection.close(code, reason)
+
+    def _overflow(self) -> None:
+        self.closed = True
+        self._clear()
+        self._on_overflow(self.written_seq + 1)
+
+    def _clear(self) -> None:
+        self._backlog.clear()
+        self._backlog_bytes = 0
+        if self._drainer is not None and self._drainer is not asyncio.current_task():
+            self._drainer.cancel()
+            self._drainer = None
+        self._idle.set()
+
+    async def _drain(self) -> None:
+        connection = self.connection
+        try:
+            while self._backlog:
+                if connection.paused:
+                    await connection.drain()
+                frame, last_seq = self._backlog.popleft()
+                self._backlog_bytes -= len(frame)
+                if not _write(connection, frame):
+                    self.closed = True
+                    break
+                if last_seq:
+                    self.written_seq = last_seq
+        except (ConnectionClosed, OSError):
+            self.closed = True
+        finally:
+            if self._drainer is asyncio.current_task():
+                self._drainer = None
+            if self.closed:
+                self._backlog.clear()
+                self._backlog_bytes = 0
+            if not self._backlog:
+                self._idle.set()
+
+
+def fan_out(outboxes: Iterable[Outbox], frame: bytes, last_seq: int = 0) -> None:
+    """Send one pre-encoded frame to many outboxes: straight to the socket where it keeps up.
+
+    This is ``websockets.broadcast`` with a bounded backlog for the clients that
+    do not keep up, instead of an unbounded write buffer.
+    """
+    for outbox in outboxes:
+        connection = outbox.connection
+        if (
+            not outbox._backlog  # ready(), inlined: this loop runs once per client per frame
+            and not connection.paused
+            and not outbox.closed
+            and connection.protocol.state is _OPEN
+        ):
+            try:
+                connection.protocol.send_text(frame)
+                connection.send_data()
+            except Exception:  # as in broadcast: one bad socket must not stop the rest
+                outbox.closed = True
+                continue
+            if last_seq:
+                outbox.written_seq = last_seq
+        else:
+            outbox.push(frame, last_seq)
+
+
+def _write(connection: ServerConnection, frame: bytes) -> bool:
+    """Write one text frame to the transport now; ``False`` if the connection is not open."""
+    if connection.protocol.state is not State.OPEN:
+        return False
+    try:
+        connection.protocol.send_text(frame)
+        connection.send_data()
+    except Exception:  # a socket error ends this client only
+        return False
+    return True
