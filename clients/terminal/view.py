@@ -108,15 +108,20 @@ class LiveBlog:
 
 
 async def watch_feed(
-    events: AsyncIterator[Event], console: Console, *, refresh_per_second: float = 8
+    events: AsyncIterator[Event],
+    console: Console,
+    *,
+    refresh_per_second: float = 8,
+    blog: LiveBlog | None = None,
 ) -> None:
     """Show a live blog of ``events`` until the stream ends, redrawing at a bounded rate.
 
     The screen is rebuilt on the event loop (never on a refresh thread), at most once
     per refresh interval however fast the events come, and once more after the last.
     On a console that is not a terminal, commentary is printed as plain lines instead.
+    Pass ``blog`` to keep a handle on it (to ``reset`` it from a snapshot, say).
     """
-    blog = LiveBlog()
+    blog = blog if blog is not None else LiveBlog()
     if not console.is_terminal:
         async for event in events:
             _print_new_lines(blog, event, console)
