@@ -5,15 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TextIO
 
 from feed import codec, wire
+from feed.cli.watch import watch
 from feed.errors import RacefeedError
 from feed.events import Event, RaceScheduled
 from feed.net import CatalogScenarios, Server, ServerConfig, SessionSpec, run_server
+from feed.net.auth import TOKEN_ENV, check_bind
+from feed.net.limits import configure_limits
 from feed.net.lines import RaceLines, describe
 from feed.net.logging import configure_logging
 from feed.net.tail import FollowError, FollowOptions, follow
@@ -73,6 +77,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _network_options(replay, port=8765)
     replay.add_argument("--stay", action="store_true", help="keep serving after the end")
     replay.add_argument(
+        "--plain",
+        action="store_true",
+        help="print a line per moment instead of the live blog (the default off a terminal)",
+    )
+    replay.add_argument(
         "--heartbeat", type=float, default=15.0, metavar="S", help=argparse.SUPPRESS
     )
     replay.add_argument("--log-json", action="store_true", help="log JSON lines to stderr")
@@ -107,6 +116,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _network_options(parser: argparse.ArgumentParser, *, port: int) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface (127.0.0.1)")
     parser.add_argument("--port", type=int, default=port, help=f"port ({port}; 0: any)")
+    parser.add_argument(
+        "--token",
+        default=None,
+        help=f"server token: needed to create and control sessions, and to listen beyond "
+        f"127.0.0.1 (default: ${TOKEN_ENV})",
+    )
+    parser.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a limit, e.g. max_connections=64 (see docs/reliability.md); repeatable",
+    )
+
+
+def _config(args: argparse.Namespace, command: str) -> ServerConfig | None:
+    """The server's config from the command line, or ``None`` after saying what is wrong."""
+    token = args.token if args.token is not None else os.environ.get(TOKEN_ENV) or None
+    try:
+        check_bind(args.host, token)
+        return configure_limits(ServerConfig(heartbeat_s=args.heartbeat, token=token), args.limit)
+    except ValueError as exc:
+        print(f"racefeed {command}: {exc}", file=sys.stderr)
+        return None
 
 
 def _speed(text: str) -> Speed:
@@ -131,7 +164,9 @@ def _serve(args: argparse.Namespace) -> int:
         SessionSpec(name=s.name, scenario=s.scenario, speed=s.speed, paused=args.paused)
         for s in specs
     ]
-    config = ServerConfig(heartbeat_s=args.heartbeat)
+    config = _config(args, "serve")
+    if config is None:
+        return 2
 
     async def run(stop: asyncio.Event) -> int:
         async with run_server(args.host, args.port, sessions=specs, config=config) as server:
@@ -168,7 +203,9 @@ def _replay(args: argparse.Namespace) -> int:
         return 2
     aliases = () if log.id == "main" else ("main",)
     spec = SessionSpec(name=log.id, scenario=args.scenario, speed=args.speed, aliases=aliases)
-    config = ServerConfig(heartbeat_s=args.heartbeat)
+    config = _config(args, "replay")
+    if config is None:
+        return 2
     out = sys.stdout
     lines = RaceLines()
 
@@ -185,12 +222,20 @@ def _replay(args: argparse.Namespace) -> int:
             session = server.sessions[log.id]
             _banner(server, out)
             print(f"  also reachable as: {', '.join(aliases) or '-'}", file=out, flush=True)
-            session.observers.append(show)
-            show(session, session.delivered)  # what came out before the observer was in
+            viewer: asyncio.Future[int] | None = None
+            if out.isatty() and not args.plain:
+                # The live blog is a client like any other: it follows the feed over the socket.
+                viewer = asyncio.ensure_future(watch([server.url], session=log.id))
+            else:
+                session.observers.append(show)
+                show(session, session.delivered)  # what came out before the observer was in
             finished = asyncio.ensure_future(session.finished.wait())
             stopped = asyncio.ensure_future(stop.wait())
             await asyncio.wait([finished, stopped], return_when=asyncio.FIRST_COMPLETED)
             if finished.done() and not stop.is_set():
+                if viewer is not None:
+                    either: set[asyncio.Future[Any]] = {viewer, stopped}
+                    await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
                 print(f"racefeed: replay of {log.id} finished", file=out, flush=True)
                 if args.stay:
                     await stop.wait()
@@ -198,6 +243,8 @@ def _replay(args: argparse.Namespace) -> int:
                     await _let_clients_go(server)
             finished.cancel()
             stopped.cancel()
+            if viewer is not None:
+                viewer.cancel()
         return 0
 
     return _run(run)
