@@ -44,7 +44,7 @@ _MODES = ("racefeed", "bare", "naive")
 
 
 def _raise_fd_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
@@ -98,8 +98,17 @@ async def _serve(mode: str, phase: str, events: int, rate: float, ready: Path) -
         from feed import wire
 
         clock = VirtualClock() if phase == "throughput" else RealClock()
+        from feed.net.limits import ConnectionLimits
+
         huge = OutboxLimits(backlog_frames=10**6, backlog_bytes=2**34, write_buffer=2**18)
-        config = ServerConfig(limits=huge, heartbeat_s=3600, rate_per_s=1e6, rate_burst=10**6)
+        many = ConnectionLimits(max_connections=10**5, max_connections_per_address=10**5)
+        config = ServerConfig(
+            limits=huge,
+            connection_limits=many,
+            heartbeat_s=3600,
+            rate_per_s=1e6,
+            rate_burst=10**6,
+        )
         spec = SessionSpec(name="bench", events=log, paused=True, token="t", max_gap_ms=None)
         async with run_server(port=0, sessions=[spec], clock=clock, config=config) as server:
             ready.write_text(str(server.port))
@@ -299,19 +308,48 @@ def _run_one(mode: str, phase: str, subscribers: int, args: argparse.Namespace) 
         ready = Path(tmp) / "port"
         samples = Path(tmp) / "samples"
         server = subprocess.Popen(
-            [*me, "--role", "server", "--mode", mode, "--phase", phase, "--events", str(events),
-             "--rate", str(args.rate), "--ready", str(ready), *loop_flag],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            [
+                *me,
+                "--role",
+                "server",
+                "--mode",
+                mode,
+                "--phase",
+                phase,
+                "--events",
+                str(events),
+                "--rate",
+                str(args.rate),
+                "--ready",
+                str(ready),
+                *loop_flag,
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert server.stdin is not None and server.stdout is not None
         while not ready.exists() or not ready.read_text():
             time.sleep(0.02)
         port = ready.read_text()
         clients = subprocess.Popen(
-            [*me, "--role", "clients", "--port", port, "--subscribers", str(subscribers),
-             "--events", str(events), "--samples", str(samples), *loop_flag],
-            stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            [
+                *me,
+                "--role",
+                "clients",
+                "--port",
+                port,
+                "--subscribers",
+                str(subscribers),
+                "--events",
+                str(events),
+                "--samples",
+                str(samples),
+                *loop_flag,
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert clients.stdout is not None
         line = clients.stdout.readline()
         assert line.startswith("SUBSCRIBED"), line

@@ -8,6 +8,7 @@
      ├── UnknownScenario        a catalog id or path that names nothing
      ├── SequenceError          a gap, rewind or duplicate in a stream's seq
      ├── ProtocolError          a wire message that breaks the protocol (carries a stable code)
+     ├── FaultSpecError         a fault spec that cannot be used (also a ValueError)
      └── FeedError              the client SDK cannot go on
           ├── FeedUnavailable   no server answered, after every retry on every URL
           ├── FeedRejected      a server refused the request (unknown session, no token ...)
@@ -20,6 +21,7 @@ field path, what was found and what was expected.
 from __future__ import annotations
 
 __all__ = [
+    "FaultSpecError",
     "FeedError",
     "FeedRejected",
     "FeedTimeout",
@@ -108,6 +110,52 @@ class ProtocolError(RacefeedError):
         self.code = code
         self.message = message
         super().__init__(f"{code}: {message}")
+
+
+class FaultSpecError(RacefeedError, ValueError):
+    """A fault spec that cannot be used: which key, where in the text, what was expected.
+
+    Also a ``ValueError``, so that msgspec turns it into a ``ValidationError``
+    when a spec is decoded from JSON.
+
+    Attributes:
+        message: what was found and what was expected.
+        key: the field it is about, when there is one.
+        related: other fields that set off a rule between fields.
+        text: the spec string it was parsed from, when it was parsed.
+        column: 1-based column in ``text`` where the problem starts.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: str | None = None,
+        related: tuple[str, ...] = (),
+        text: str | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.message = message
+        self.key = key
+        self.related = related
+        self.text = text
+        self.column = column
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        """Render as ``fault spec 'TEXT' column N: KEY: MESSAGE`` (unknown parts left out)."""
+        where = "fault spec"
+        if self.text is not None:
+            where += f" {self.text!r}"
+        if self.column is not None:
+            where += f" column {self.column}"
+        if self.key is None:
+            what = self.message
+        elif self.message.startswith("["):  # an index into a list: stall_at_seq[0]: ...
+            what = f"{self.key}{self.message}"
+        else:
+            what = f"{self.key}: {self.message}"
+        return f"{where}: {what}"
 
 
 class FeedError(RacefeedError):

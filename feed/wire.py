@@ -15,7 +15,10 @@ from typing import Annotated, Final, Literal, NamedTuple, TypeAlias
 
 import msgspec
 
+from feed.errors import FaultSpecError
 from feed.events import Event
+from feed.faults.profiles import parse_spec
+from feed.narrative import NarrativeLine
 from feed.projections.state import ProjectionState
 from feed.projections.views import MedalTable, RaceStateView, Standings
 
@@ -57,7 +60,10 @@ PROTOCOL_VERSION: Final = 1
 """Sent in ``subscribed`` and ``session_created``; bumped only if a message changes meaning."""
 
 WireSpeed: TypeAlias = Annotated[float, msgspec.Meta(ge=0.1, le=1000)] | Literal["instant"]
-ControlAction: TypeAlias = Literal["play", "pause", "speed", "seek", "step"]
+ControlAction: TypeAlias = Literal["play", "pause", "speed", "seek", "step", "faults"]
+ClientId: TypeAlias = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+FaultSeed: TypeAlias = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
+FaultSpecText: TypeAlias = Annotated[str, msgspec.Meta(max_length=4096)]
 Timestamps: TypeAlias = Literal["original", "rebased"]
 ErrorCode: TypeAlias = Literal[
     "bad_json",
@@ -73,6 +79,8 @@ ErrorCode: TypeAlias = Literal[
     "too_slow",
     "rate_limited",
     "too_many_sessions",
+    "too_many_connections",
+    "too_many_subscriptions",
     "internal_error",
 ]
 
@@ -107,6 +115,12 @@ ERRORS: Final[dict[str, ErrorRule]] = {
     ),
     "rate_limited": ErrorRule(False, None, "too many messages too fast; this one was dropped"),
     "too_many_sessions": ErrorRule(False, None, "the server holds as many sessions as it may"),
+    "too_many_connections": ErrorRule(
+        True, 1013, "the server, or this client's address, has as many connections as it may"
+    ),
+    "too_many_subscriptions": ErrorRule(
+        True, 1008, "this connection subscribed as often as it may; reconnect to go on"
+    ),
     "internal_error": ErrorRule(True, 1011, "the server failed; reconnect and resume"),
 }
 
@@ -129,6 +143,11 @@ class Subscribe(_ClientMessage, tag="subscribe", frozen=True):
     wanted: a resume sends the last seq it holds plus one), at the first event at
     or after ``from_race_ms`` of race time, or ``live`` (only what comes next).
     ``epoch`` is the one the client last saw, for a resume.
+
+    ``faults`` (a spec string such as ``lossy,drop_p=0.05``) and ``fault_seed``
+    inject seeded faults into this subscriber's events (``docs/faults.md``);
+    ``client_id`` names the logical subscriber, so that its faults carry on
+    across its reconnects instead of starting over.
     """
 
     session: str = "main"
@@ -138,6 +157,9 @@ class Subscribe(_ClientMessage, tag="subscribe", frozen=True):
     epoch: int | None = None
     snapshot: bool = False
     views: bool = False
+    faults: FaultSpecText | None = None
+    fault_seed: FaultSeed = 0
+    client_id: ClientId | None = None
 
 
 class Unsubscribe(_ClientMessage, tag="unsubscribe", frozen=True):
@@ -147,20 +169,30 @@ class Unsubscribe(_ClientMessage, tag="unsubscribe", frozen=True):
 
 
 class CreateSession(_ClientMessage, tag="create_session", frozen=True):
-    """Create a private session over a catalog scenario, answered by ``session_created``."""
+    """Create a private session over a catalog scenario, answered by ``session_created``.
+
+    ``faults`` and ``fault_seed`` give every subscriber of the session the same
+    fault plan (unless its ``subscribe`` names its own); ``token`` is the
+    server's token, needed when the server was started with one.
+    """
 
     scenario: str
     speed: WireSpeed = 1.0
     paused: bool = False
     timestamps: Timestamps = "original"
     max_gap_ms: Annotated[int, msgspec.Meta(ge=0)] | None = 10_000
+    faults: FaultSpecText | None = None
+    fault_seed: FaultSeed = 0
+    token: str = ""
 
 
 class Control(_ClientMessage, tag="control", frozen=True):
     """Drive a session's clock; needs the session's control token.
 
     ``speed`` goes with action ``speed``; ``seq`` (the last event to count as
-    passed) or ``race_ms`` (with ``race`` in a championship) goes with ``seek``.
+    passed) or ``race_ms`` (with ``race`` in a championship) goes with ``seek``;
+    ``faults`` (and ``fault_seed``) go with ``faults``, which sets the session's
+    fault spec for every subscription made from then on (``none`` clears it).
     """
 
     session: str
@@ -170,6 +202,8 @@ class Control(_ClientMessage, tag="control", frozen=True):
     seq: int | None = None
     race_ms: int | None = None
     race: str | None = None
+    faults: FaultSpecText | None = None
+    fault_seed: FaultSeed = 0
 
 
 class Ping(_ClientMessage, tag="ping", frozen=True):
@@ -226,6 +260,7 @@ class ViewsMessage(_Message, tag="views", frozen=True):
     race_states: list[RaceStateView]
     standings: list[Standings]
     medal_table: MedalTable
+    commentary: list[NarrativeLine] = []  # the latest live-blog lines up to ``seq``, oldest first
 
 
 class CaughtUp(_Message, tag="caught_up", frozen=True):
@@ -431,6 +466,13 @@ def _check(message: ClientMessage) -> ErrorMessage | None:
             ]
             if len(starts) > 1:
                 return _bad(f"$.{starts[1]}", f"give at most one of {', '.join(starts)}")
+            return _check_faults(message.faults)
+        case CreateSession():
+            return _check_faults(message.faults)
+        case Control(action="faults") if message.faults is None:
+            return _bad("$.faults", "action 'faults' needs faults: a spec string, 'none' clears")
+        case Control(action="faults"):
+            return _check_faults(message.faults)
         case Control(action="speed") if message.speed is None:
             return _bad("$.speed", "action 'speed' needs speed: 0.1..1000 or 'instant'")
         case Control(action="seek") if (message.seq is None) == (message.race_ms is None):
@@ -442,3 +484,14 @@ def _check(message: ClientMessage) -> ErrorMessage | None:
 
 def _bad(path: str, message: str) -> ErrorMessage:
     return error("bad_message", f"{path}: {message}", field=path)
+
+
+def _check_faults(text: str | None) -> ErrorMessage | None:
+    """A ``bad_message`` at ``$.faults`` saying the column and what was expected, if any."""
+    if text is None:
+        return None
+    try:
+        parse_spec(text)
+    except FaultSpecError as exc:
+        return _bad("$.faults", exc.format())
+    return None

@@ -74,7 +74,13 @@ def test_every_error_code_has_one_rule_and_the_close_codes_are_websocket_codes()
         assert rule.closes == (rule.close_code is not None), code
         assert rule.close_code is None or 1000 <= rule.close_code < 5000
     closing = {code for code, rule in wire.ERRORS.items() if rule.closes}
-    assert closing == {"frame_too_large", "too_slow", "internal_error"}
+    assert closing == {
+        "frame_too_large",
+        "too_slow",
+        "too_many_connections",
+        "too_many_subscriptions",
+        "internal_error",
+    }
 
 
 def test_error_takes_closes_from_the_table() -> None:

@@ -154,6 +154,9 @@ def _speed(text: str) -> Speed:
 
 def _serve(args: argparse.Namespace) -> int:
 
+    config = _config(args, "serve")
+    if config is None:
+        return 2
     configure_logging(json=args.log_json)
     try:
         specs = [SessionSpec.parse(text) for text in args.session]
@@ -164,9 +167,6 @@ def _serve(args: argparse.Namespace) -> int:
         SessionSpec(name=s.name, scenario=s.scenario, speed=s.speed, paused=args.paused)
         for s in specs
     ]
-    config = _config(args, "serve")
-    if config is None:
-        return 2
 
     async def run(stop: asyncio.Event) -> int:
         async with run_server(args.host, args.port, sessions=specs, config=config) as server:
@@ -194,6 +194,9 @@ def _banner(server: Server, out: TextIO) -> None:
 
 def _replay(args: argparse.Namespace) -> int:
 
+    config = _config(args, "replay")
+    if config is None:
+        return 2
     configure_logging(json=args.log_json, level="warning")
     scenarios = CatalogScenarios()
     try:
@@ -203,9 +206,6 @@ def _replay(args: argparse.Namespace) -> int:
         return 2
     aliases = () if log.id == "main" else ("main",)
     spec = SessionSpec(name=log.id, scenario=args.scenario, speed=args.speed, aliases=aliases)
-    config = _config(args, "replay")
-    if config is None:
-        return 2
     out = sys.stdout
     lines = RaceLines()
 

@@ -1,4 +1,4 @@
-"""What faults to inject: ``FaultSpec``, its field rules, and ``FaultSpecError``.
+"""What faults to inject: ``FaultSpec`` and its field rules; ``FaultSpecError`` is in feed.errors.
 
 A spec is a frozen msgspec Struct whose every default means "no fault", so
 ``FaultSpec()`` is a clean feed. Every field is checked when a spec is built (in
@@ -15,7 +15,7 @@ from typing import Final, Literal, TypeAlias, TypeGuard
 
 import msgspec
 
-from feed.errors import RacefeedError
+from feed.errors import FaultSpecError
 
 __all__ = [
     "FIELD_KINDS",
@@ -34,52 +34,6 @@ MAX_SEQS: Final = 1000
 """The most seqs a ``*_at_seq`` list may hold."""
 
 FieldKind: TypeAlias = Literal["probability", "ms", "window", "seqs"]
-
-
-class FaultSpecError(RacefeedError, ValueError):
-    """A fault spec that cannot be used: which key, where in the text, what was expected.
-
-    Also a ``ValueError``, so that msgspec turns it into a ``ValidationError``
-    when a spec is decoded from JSON.
-
-    Attributes:
-        message: what was found and what was expected.
-        key: the field it is about, when there is one.
-        related: other fields that set off a rule between fields.
-        text: the spec string it was parsed from, when it was parsed.
-        column: 1-based column in ``text`` where the problem starts.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        key: str | None = None,
-        related: tuple[str, ...] = (),
-        text: str | None = None,
-        column: int | None = None,
-    ) -> None:
-        self.message = message
-        self.key = key
-        self.related = related
-        self.text = text
-        self.column = column
-        super().__init__(self.format())
-
-    def format(self) -> str:
-        """Render as ``fault spec 'TEXT' column N: KEY: MESSAGE`` (unknown parts left out)."""
-        where = "fault spec"
-        if self.text is not None:
-            where += f" {self.text!r}"
-        if self.column is not None:
-            where += f" column {self.column}"
-        if self.key is None:
-            what = self.message
-        elif self.message.startswith("["):  # an index into a list: stall_at_seq[0]: ...
-            what = f"{self.key}{self.message}"
-        else:
-            what = f"{self.key}: {self.message}"
-        return f"{where}: {what}"
 
 
 class FaultSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import secrets
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from types import TracebackType
@@ -95,6 +96,9 @@ class Feed:
         backoff: Backoff = DEFAULT_BACKOFF,
         open_timeout: float = 5.0,
         seed: int | None = None,
+        faults: str | None = None,
+        fault_seed: int = 0,
+        client_id: str | None = None,
     ) -> None:
         if not urls:
             raise ValueError("connect() needs at least one server URL")
@@ -108,7 +112,13 @@ class Feed:
         self.url: str | None = None
         # Starting anywhere but seq 1 needs the state at that point to fold onto.
         starts_later = from_seq not in (None, 1) or from_race_ms is not None or live
+        # Faults are planned per logical subscriber: the id keeps them going across reconnects.
+        if faults is not None and client_id is None:
+            client_id = secrets.token_hex(8)
         self._first = wire.Subscribe(
+            faults=faults,
+            fault_seed=fault_seed,
+            client_id=client_id,
             session=session,
             from_seq=from_seq,
             from_race_ms=from_race_ms,
@@ -126,6 +136,8 @@ class Feed:
         self._recent: deque[Event] = deque(maxlen=4096)  # for wait_for_event
         self._task: asyncio.Task[None] | None = None
         self._ws: ClientConnection | None = None
+        self._resubscribing = False  # a subscribe for a gap is on its way; wait for its answer
+        self._sends: set[asyncio.Task[None]] = set()
         self._log = structlog.get_logger("racefeed.sdk").bind(session=session)
 
     # -- lifecycle --------------------------------------------------------------------
@@ -293,6 +305,7 @@ class Feed:
             url, compression=None, max_size=None, open_timeout=self._open_timeout
         ) as ws:
             self._ws = ws
+            self._resubscribing = False
             self.url = url
             self.stats.connects += 1
             await ws.send(wire.encode(self._subscribe_message()).decode())
@@ -300,16 +313,37 @@ class Feed:
                 try:
                     await self._on_frame(wire.decode_server(raw))
                 except _Resubscribe:
-                    await ws.send(wire.encode(self._subscribe_message()).decode())
+                    # Once per answer: frames still in flight would ask again for the same seq.
+                    # Sent aside: a send awaited here, while the server closes, would wait for
+                    # a close that cannot come while nobody reads (websockets' backpressure).
+                    if not self._resubscribing:
+                        self._resubscribing = True
+                        self._send_aside(ws, self._subscribe_message())
                 if self.ended:
                     return
         # The server closed cleanly without an `end`: treat it like any disconnect.
         raise ConnectionError("the server closed the connection before the end")
 
+    def _send_aside(self, ws: ClientConnection, message: wire.Subscribe) -> None:
+        async def send() -> None:
+            with contextlib.suppress(ConnectionClosed):
+                await ws.send(wire.encode(message).decode())
+
+        task = asyncio.get_running_loop().create_task(send())
+        self._sends.add(task)
+        task.add_done_callback(self._sends.discard)
+
     def _subscribe_message(self) -> wire.Subscribe:
         if self.last_seq == 0 and self.epoch is None:
             return self._first
-        return wire.Subscribe(session=self.session, from_seq=self.last_seq + 1, epoch=self.epoch)
+        return msgspec.structs.replace(
+            self._first,
+            from_seq=self.last_seq + 1,
+            from_race_ms=None,
+            live=False,
+            epoch=self.epoch,
+            snapshot=False,
+        )
 
     async def _on_frame(self, frame: wire.ServerFrame) -> None:
         match frame:
@@ -317,6 +351,7 @@ class Feed:
                 for event in frame:
                     self._on_event(event)
             case wire.Subscribed():
+                self._resubscribing = False
                 self.epoch = frame.epoch
                 self._subscribed.set()
             case wire.SnapshotMessage():
@@ -330,6 +365,9 @@ class Feed:
                     # The newest events never came: ask again from the first one missing.
                     self.stats.gaps_detected += 1
                     raise _Resubscribe
+            case wire.End() if frame.head_seq > self.last_seq and frame.epoch == self.epoch:
+                # The last events never came: the server closes next, and the loop resumes.
+                self.stats.gaps_detected += 1
             case wire.End():
                 self.ended = True
             case wire.ErrorMessage():
@@ -383,6 +421,9 @@ def connect(
     backoff: Backoff = DEFAULT_BACKOFF,
     open_timeout: float = 5.0,
     seed: int | None = None,
+    faults: str | None = None,
+    fault_seed: int = 0,
+    client_id: str | None = None,
 ) -> Feed:
     """Subscribe to ``session`` on one server URL, or fail over between several.
 
@@ -398,6 +439,11 @@ def connect(
         backoff: the reconnect policy.
         open_timeout: seconds allowed for each websocket handshake.
         seed: seeds the backoff jitter, for reproducible tests.
+        faults: a fault spec (``lossy``, ``chaos,drop_p=0.1``: ``docs/faults.md``) for
+            the server to inject into this feed, to test a client against a bad network.
+        fault_seed: the seed of the fault plan.
+        client_id: names this feed to the server so its faults carry on across
+            reconnects (default with ``faults``: a random id).
     """
     return Feed(
         [urls] if isinstance(urls, str) else urls,
@@ -409,4 +455,7 @@ def connect(
         backoff=backoff,
         open_timeout=open_timeout,
         seed=seed,
+        faults=faults,
+        fault_seed=fault_seed,
+        client_id=client_id,
     )

@@ -58,6 +58,9 @@ class ClientLink:
         loop = asyncio.get_running_loop()
         self._bucket = TokenBucket(server.config.rate_per_s, server.config.rate_burst, loop.time())
         self._limited_at = -1.0
+        limits = server.config.connection_limits
+        self._control_bucket = TokenBucket(limits.control_per_s, limits.control_burst, loop.time())
+        self._subscribes = 0
         self._log = structlog.get_logger("racefeed.client").bind(client=self.id)
 
     async def run(self) -> None:
@@ -67,12 +70,12 @@ class ClientLink:
         reason = "closed"
         try:
             async for frame in self.connection:
-                self.on_frame(frame)
                 if self.outbox.closed:
+                    # The outbox is closing with its own code (leaving now would close 1000):
+                    # read on, unanswered, so that the client's close frame gets through.
                     reason = "cut_off"
-                    # The outbox is closing with its own code; leaving now would close 1000.
-                    await self.connection.wait_closed()
-                    break
+                    continue
+                self.on_frame(frame)
         except ConnectionClosed:
             reason = "connection_lost"
         finally:
@@ -117,6 +120,8 @@ class ClientLink:
                 session = self.subscription.session.id if self.subscription else message.session
                 self.leave()
                 self.reply(wire.Unsubscribed(session=session))
+            case wire.CreateSession() | wire.Control() if not self._may_control():
+                pass
             case wire.CreateSession():
                 self.server.spawn(self.server.create_session(self, message))
             case wire.Control():
@@ -143,8 +148,20 @@ class ClientLink:
                 )
             )
             return
+        self._subscribes += 1
+        most = self.server.config.connection_limits.max_subscribes_per_connection
+        if self._subscribes > most:
+            error = wire.error(
+                "too_many_subscriptions",
+                f"a connection may subscribe {most} times; reconnect and resume",
+            )
+            self.outbox.abort(wire.encode(error), 1008, "too many subscriptions")
+            return
         self.leave()
-        self.subscription = session.subscribe(self.outbox, message, self.id)
+        outbox, message = self.server.faults.outbox_for(
+            session, self.outbox, message, self._too_slow
+        )
+        self.subscription = session.subscribe(outbox, message, self.id)
 
     def leave(self) -> None:
         """Drop the subscription, if any."""
@@ -152,6 +169,20 @@ class ClientLink:
         if sub is not None:
             self.subscription = None
             sub.session.unsubscribe(sub, asyncio.get_running_loop().time())
+            if sub.outbox is not self.outbox:
+                sub.outbox.stop()  # a fault-injecting outbox ends with its subscription
+
+    def _may_control(self) -> bool:
+        """Spend a control token, or answer ``rate_limited`` (each time: control is rare)."""
+        if self._control_bucket.take(asyncio.get_running_loop().time()):
+            return True
+        rate = self.server.config.connection_limits.control_per_s
+        self.reply(
+            wire.error(
+                "rate_limited", f"at most {rate:g} control or create_session messages a second"
+            )
+        )
+        return False
 
     def _too_slow(self, resume_from_seq: int) -> None:
         sub = self.subscription

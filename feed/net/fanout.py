@@ -53,6 +53,8 @@ class Outbox:
         spawn: starts a background task that the server keeps track of.
     """
 
+    direct = True  # fan_out may write to the socket itself; False: every frame goes to push()
+
     def __init__(
         self,
         connection: ServerConnection,
@@ -201,6 +203,7 @@ def fan_out(outboxes: Iterable[Outbox], frame: bytes, last_seq: int = 0) -> None
             and not connection.paused
             and not outbox.closed
             and connection.protocol.state is _OPEN
+            and outbox.direct
         ):
             try:
                 connection.protocol.send_text(frame)

@@ -24,15 +24,20 @@ import msgspec
 import structlog
 from websockets.asyncio.server import Server as WsServer
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 
 from feed import wire
 from feed.asyncapi import asyncapi_document
 from feed.errors import RacefeedError, UnknownScenario
 from feed.events import Event
+from feed.net.auth import WEBSOCKETS_LOGGER, check_bind, token_matches
 from feed.net.clock import Clock, RealClock
 from feed.net.connection import ClientLink
 from feed.net.fanout import OutboxLimits
+from feed.net.faulty import FaultDesk
 from feed.net.http import HttpRoutes, default_web_root
+from feed.net.hub import Hub
+from feed.net.limits import Admission, ConnectionLimits
 from feed.net.scenarios import CatalogScenarios, ScenarioLog, ScenarioSource
 from feed.net.session import BatchLimits, Session
 from feed.replay import Speed, check_speed
@@ -108,6 +113,10 @@ class ServerConfig:
         close_timeout: seconds to wait for a client's closing handshake.
         web_root: directory served at ``/`` (default: ``clients/web`` if present).
         compression: ``None`` (default) or ``"deflate"``.
+        token: the server token: needed to create sessions, and good for controlling
+            any; a server listening beyond loopback refuses to start without one.
+        connection_limits: connections, subscribes, control rate, fault state
+            (``feed.net.limits``).
     """
 
     host: str = "127.0.0.1"
@@ -123,6 +132,8 @@ class ServerConfig:
     close_timeout: float = 5.0
     web_root: Path | None = _UNSET_ROOT
     compression: str | None = None
+    token: str | None = field(default=None, repr=False)
+    connection_limits: ConnectionLimits = field(default_factory=ConnectionLimits)
 
 
 class Server:
@@ -138,18 +149,28 @@ class Server:
         self.config = config or ServerConfig()
         self.scenarios: ScenarioSource = scenarios or CatalogScenarios()
         self.clock: Clock = clock or RealClock()
-        self.sessions: dict[str, Session] = {}  # by id and by alias
+        self.sessions: dict[str, Hub] = {}  # by id and by alias
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ws: WsServer | None = None
         self._port: int | None = None
         self._asyncapi: bytes | None = None
         self._log = structlog.get_logger("racefeed.server")
+        limits = self.config.connection_limits
+        self.admission = Admission(limits)
+        self.faults = FaultDesk(
+            self.clock, self.spawn, states_per_session=limits.fault_subscribers_per_session
+        )
 
     # -- lifecycle --------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Listen, and start the heartbeats."""
+        """Listen, and start the heartbeats.
+
+        Raises:
+            InsecureBind: the host is not loopback and there is no server token.
+        """
         config = self.config
+        check_bind(config.host, config.token)
         web_root = default_web_root() if config.web_root == _UNSET_ROOT else config.web_root
         routes = HttpRoutes(
             health=self._health,
@@ -170,6 +191,7 @@ class Server:
             ping_interval=20,
             ping_timeout=20,
             server_header="racefeed",
+            logger=WEBSOCKETS_LOGGER,  # never DEBUG: frame dumps would log control tokens
         )
         self._port = int(self._ws.sockets[0].getsockname()[1])
         self.spawn(self._heartbeats())
@@ -261,10 +283,21 @@ class Server:
 
     def token_of(self, session_id: str) -> str:
         """The control token of a session (for whoever started the server)."""
-        return self.sessions[session_id]._token
+        token = self.sessions[session_id]._token
+        assert token is not None, f"session {session_id!r} is not controlled by this server"
+        return token
 
     async def create_session(self, client: ClientLink, message: wire.CreateSession) -> None:
         """Answer ``create_session``: a private session, its id and token to this client only."""
+        if self.config.token is not None and not token_matches(message.token, self.config.token):
+            client.reply(
+                wire.error(
+                    "unauthorized",
+                    "creating a session on this server needs the server token; this one is not it",
+                    field="$.token",
+                )
+            )
+            return
         private = sum(1 for s in set(self.sessions.values()) if s.private)
         if private >= self.config.max_private_sessions:
             client.reply(
@@ -308,6 +341,8 @@ class Server:
         )
         session.idle_since = asyncio.get_running_loop().time()
         self.sessions[session_id] = session
+        if message.faults is not None:
+            self.faults.set_session_faults(session, message.faults, message.fault_seed)
         session.start(paused=message.paused)
         self._log.info(
             "session_created",
@@ -341,7 +376,9 @@ class Server:
                 )
             )
             return
-        if not session.check_token(message.token):
+        if not (
+            session.check_token(message.token) or token_matches(message.token, self.config.token)
+        ):
             client.reply(
                 wire.error(
                     "unauthorized",
@@ -351,6 +388,11 @@ class Server:
                     session=session.id,
                 )
             )
+            return
+        if message.action == "faults":
+            assert message.faults is not None  # checked by wire.parse_client
+            self.faults.set_session_faults(session, message.faults, message.fault_seed)
+            client.reply(session.status())
             return
         problem = session.control(message)
         if problem is not None:
@@ -387,7 +429,25 @@ class Server:
     # -- connections and timers -------------------------------------------------------
 
     async def _handle(self, connection: ServerConnection) -> None:
-        await ClientLink(self, connection).run()
+        peer = connection.remote_address
+        address = str(peer[0]) if peer else "?"
+        refusal = self.admission.admit(address)
+        if refusal is not None:
+            self._log.warning("client_refused", code=refusal.code, peer=address)
+            try:
+                await connection.send(wire.encode(refusal).decode())
+                await connection.close(1013, "too many connections")
+            except ConnectionClosed:
+                pass
+            return
+        try:
+            await self.link(connection).run()
+        finally:
+            self.admission.release(address)
+
+    def link(self, connection: ServerConnection) -> ClientLink:
+        """The server's side of a new connection (a gateway answers it its own way)."""
+        return ClientLink(self, connection)
 
     async def _heartbeats(self) -> None:
         """Heartbeats to idle subscribers, and expiry of unused private sessions."""
@@ -402,7 +462,7 @@ class Server:
                 if session.private and idle is not None and now - idle >= config.private_idle_s:
                     self._expire(session)
 
-    def _expire(self, session: Session) -> None:
+    def _expire(self, session: Hub) -> None:
         session.close()
         for name in [name for name, s in self.sessions.items() if s is session]:
             del self.sessions[name]

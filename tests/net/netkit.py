@@ -135,7 +135,7 @@ class Client:
     async def send(self, **message: Json) -> None:
         await self.ws.send(msgspec.json.encode(message).decode())
 
-    async def recv(self, timeout: float = 5.0) -> Json:
+    async def recv(self, timeout: float = 15.0) -> Json:
         raw = await asyncio.wait_for(self.ws.recv(), timeout)
         data = raw.encode() if isinstance(raw, str) else raw
         RECORDED.append(data)
@@ -144,14 +144,14 @@ class Client:
         self.frames.append(frame)
         return frame
 
-    async def recv_op(self, op: str, timeout: float = 5.0) -> Json:
+    async def recv_op(self, op: str, timeout: float = 15.0) -> Json:
         """Receive until a message with this ``op``; everything before it stays in ``frames``."""
         while True:
             frame = await self.recv(timeout)
             if isinstance(frame, dict) and frame.get("op") == op:
                 return frame
 
-    async def events_until(self, op: str = "end", timeout: float = 5.0) -> list[Json]:
+    async def events_until(self, op: str = "end", timeout: float = 15.0) -> list[Json]:
         """Every event envelope received (batches flattened) until a message with ``op``."""
         events: list[Json] = []
         while True:

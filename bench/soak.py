@@ -1,0 +1,328 @@
+"""Soak: many SDK clients over several sessions for minutes, under faults and random cuts.
+
+A server process replays the Tokyo final on ``--sessions`` named sessions, each
+starting over (a new epoch) a moment after it ends. In this process ``--clients``
+SDK feeds follow them through a fault profile, each with a client id of its own:
+a client follows one session from seq 1 to the end (a round), checks what its
+user saw, then starts another round on a random session, until ``--minutes`` are
+up. On top of the faults, connections are cut at random (``--cuts-per-s``), as a
+network would. At the end it reports events delivered, resumes, duplicates
+dropped, events lost (must be 0), seqs seen twice (must be 0), rounds whose
+views differ from the reference (must be 0), and the server's memory.
+
+    .venv/bin/python bench/soak.py                       # 500 clients, 5 minutes, chaos
+    .venv/bin/python bench/soak.py --clients 50 --minutes 1 --profile flaky-mobile
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+_SCENARIO = "tokyo-2025-m1500-final"
+
+
+# -- the server (a process of its own, so that its memory is its own) ---------------------
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    from feed import wire
+    from feed.io import load_scenario
+    from feed.net import ServerConfig, SessionSpec, run_server
+    from feed.net.limits import ConnectionLimits
+
+    events = load_scenario(_SCENARIO).events
+    token = "soak-control-token"
+    limits = ConnectionLimits(
+        max_connections=args.clients * 2 + 64,
+        max_connections_per_address=args.clients * 2 + 64,
+        fault_subscribers_per_session=args.clients * 2,
+    )
+    config = ServerConfig(connection_limits=limits, heartbeat_s=2.0)
+    specs = [
+        SessionSpec(name=f"soak-{n}", events=events, speed=args.speed, token=token)
+        for n in range(args.sessions)
+    ]
+    async with run_server(port=0, sessions=specs, config=config) as server:
+        Path(args.ready).write_text(str(server.port))
+        while True:  # start each session over a moment after it ends: a new epoch
+            await asyncio.sleep(0.5)
+            for spec in specs:
+                session = server.sessions[spec.name]
+                if session.ended:
+                    for action in ("seek", "play"):
+                        session.control(
+                            wire.Control(session=spec.name, action=action, token=token, seq=0)
+                        )
+
+
+# -- the clients --------------------------------------------------------------------------
+
+
+@dataclass
+class Totals:
+    """What all the clients saw, summed."""
+
+    rounds: int = 0
+    unfinished: int = 0
+    delivered: int = 0
+    connects: int = 0
+    resubscribes: int = 0
+    duplicates_dropped: int = 0
+    snapshots: int = 0
+    lost: int = 0
+    twice: int = 0
+    wrong_views: int = 0
+    cuts: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Round:
+    """One client's view of one replay: events and snapshots, in the order the user met them."""
+
+    seqs: list[tuple[str, int]] = field(default_factory=list)
+
+    def snapshot(self, projection: Any) -> None:
+        """A snapshot replaced the user's state: count from its seq on."""
+        self.seqs.append(("snapshot", projection.head_seq))
+
+    def judge(self, last: int, ended: bool) -> tuple[int, int]:
+        """(seqs lost, seqs seen twice): every seq once per epoch, snapshots reset the count."""
+        watermark = 0
+        lost = twice = 0
+        for kind, seq in self.seqs:
+            if kind == "snapshot":
+                watermark = seq
+            elif seq <= watermark:
+                twice += 1
+            else:
+                lost += seq - watermark - 1
+                watermark = seq
+        if ended:
+            lost += max(0, last - watermark)
+        return lost, twice
+
+
+async def _client(
+    index: int,
+    *,
+    url: str,
+    args: argparse.Namespace,
+    deadline: float,
+    totals: Totals,
+    live: dict[int, Any],
+) -> None:
+    from feed.io import load_scenario
+    from feed.net.client import Backoff, connect
+    from feed.projections import project
+
+    events = load_scenario(_SCENARIO).events
+    reference = project(events)
+    rng = random.Random(args.seed * 100_003 + index)
+    backoff = Backoff(initial=0.05, maximum=2.0, attempts=None)
+    loop = asyncio.get_running_loop()
+    round_no = 0
+    while loop.time() < deadline:
+        round_no += 1
+        session = f"soak-{rng.randrange(args.sessions)}"
+        record = _Round()
+        feed = connect(
+            url,
+            session=session,
+            backoff=backoff,
+            faults=args.profile,
+            fault_seed=rng.randrange(2**32),
+            client_id=f"soak-{index}-{round_no}",
+            seed=index,
+        )
+        feed.on_reset(record.snapshot)
+        finished = False
+        try:
+            async with feed:
+                live[index] = feed
+                async for event in feed:
+                    record.seqs.append(("event", event.seq))
+                finished = feed.ended
+        except asyncio.CancelledError:
+            _tally(totals, feed, record, len(events), reference, finished=False)
+            raise
+        except Exception as exc:  # a client that gives up is a finding, not a crash
+            totals.failures.append(f"client {index} round {round_no}: {exc!r}")
+        finally:
+            live.pop(index, None)
+        _tally(totals, feed, record, len(events), reference, finished=finished)
+
+
+def _tally(
+    totals: Totals, feed: Any, record: _Round, last: int, reference: Any, *, finished: bool
+) -> None:
+    """Add one round to the totals."""
+    lost, twice = record.judge(last, finished)
+    totals.rounds += finished
+    totals.unfinished += not finished
+    totals.delivered += feed.stats.delivered
+    totals.connects += feed.stats.connects
+    totals.resubscribes += feed.stats.gaps_detected
+    totals.duplicates_dropped += feed.stats.duplicates_dropped
+    totals.snapshots += feed.stats.snapshots_taken
+    totals.lost += lost
+    totals.twice += twice
+    if finished and (
+        feed.standings() != reference.standings() or feed.medal_table() != reference.medal_table()
+    ):
+        totals.wrong_views += 1
+
+
+async def _monkey(args: argparse.Namespace, live: dict[int, Any], totals: Totals) -> None:
+    """Cut random clients' connections, as a bad network would (the SDK must resume)."""
+    rng = random.Random(args.seed)
+    while True:
+        await asyncio.sleep(rng.expovariate(args.cuts_per_s) if args.cuts_per_s > 0 else 3600)
+        if not live:
+            continue
+        feed = live.get(rng.choice(list(live)))
+        ws = getattr(feed, "_ws", None)
+        if ws is not None and ws.transport is not None:
+            ws.transport.abort()
+            totals.cuts += 1
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _clients(args: argparse.Namespace, url: str, server_pid: int) -> dict[str, Any]:
+    totals = Totals()
+    live: dict[int, Any] = {}
+    loop = asyncio.get_running_loop()
+    memory: dict[str, float] = {"server_idle_mib": _rss_mib(server_pid)}
+    started = loop.time()
+    deadline = started + args.minutes * 60
+    tasks = []
+    for index in range(args.clients):
+        client = _client(index, url=url, args=args, deadline=deadline, totals=totals, live=live)
+        tasks.append(asyncio.create_task(client))
+        if index % 50 == 49:
+            await asyncio.sleep(0.2)  # connect in waves, not all in one tick
+    monkey = asyncio.create_task(_monkey(args, live, totals))
+    await asyncio.sleep(min(20.0, args.minutes * 60 / 4))
+    memory["server_start_mib"] = _rss_mib(server_pid)
+    peak = memory["server_start_mib"]
+    while loop.time() < deadline:
+        await asyncio.sleep(2.0)
+        peak = max(peak, _rss_mib(server_pid))
+        if args.progress:
+            print(
+                f"  {loop.time() - started:5.0f} s: rounds {totals.rounds}, delivered "
+                f"{totals.delivered}, lost {totals.lost}, server {_rss_mib(server_pid):.1f} MiB",
+                flush=True,
+            )
+    memory["server_end_mib"] = _rss_mib(server_pid)
+    monkey.cancel()
+    await asyncio.wait(tasks, timeout=args.grace)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.sleep(1.0)
+    memory["server_after_clients_left_mib"] = _rss_mib(server_pid)
+    memory["server_peak_mib"] = max(peak, memory["server_end_mib"])
+    return {
+        "clients": args.clients,
+        "sessions": args.sessions,
+        "minutes": args.minutes,
+        "profile": args.profile,
+        "speed": args.speed,
+        "rounds_completed": totals.rounds,
+        "rounds_cut_short_at_the_end": totals.unfinished,
+        "events_delivered": totals.delivered,
+        "connections": totals.connects,
+        "resumes": totals.connects - totals.rounds - totals.unfinished,
+        "resubscribes_for_gaps": totals.resubscribes,
+        "duplicates_dropped": totals.duplicates_dropped,
+        "snapshots_taken": totals.snapshots,
+        "random_cuts": totals.cuts,
+        "events_lost": totals.lost,
+        "seqs_seen_twice": totals.twice,
+        "rounds_with_wrong_views": totals.wrong_views,
+        "client_failures": totals.failures[:10],
+        **{key: round(value, 1) for key, value in memory.items()},
+    }
+
+
+def _raise_fd_limit(needed: int) -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < needed:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(needed, soft)), hard))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=500, help="SDK clients (500)")
+    parser.add_argument("--sessions", type=int, default=5, help="sessions they share (5)")
+    parser.add_argument("--minutes", type=float, default=5.0, help="how long (5)")
+    parser.add_argument("--profile", default="chaos", help="fault spec for every client (chaos)")
+    parser.add_argument(
+        "--speed", type=float, default=10.0, help="replay speed (10: a race a minute)"
+    )
+    parser.add_argument("--cuts-per-s", type=float, default=2.0, help="random cuts a second (2)")
+    parser.add_argument("--seed", type=int, default=1, help="seeds faults, cuts and choices (1)")
+    parser.add_argument("--grace", type=float, default=120.0, help="seconds to finish rounds")
+    parser.add_argument("--progress", action="store_true", help="print progress every 2 s")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--role", choices=["harness", "server"], default="harness")
+    parser.add_argument("--ready", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    _raise_fd_limit(args.clients * 3 + 256)
+
+    from feed.net.logging import configure_logging
+
+    configure_logging(level="warning")
+    if args.role == "server":
+        asyncio.run(_serve(args))
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        ready = Path(tmp) / "port"
+        command = [sys.executable, str(Path(__file__).resolve()), "--role", "server"]
+        command += ["--ready", str(ready), "--clients", str(args.clients)]
+        command += ["--sessions", str(args.sessions), "--speed", str(args.speed)]
+        server = subprocess.Popen(command, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            waited = time.monotonic()
+            while not ready.exists() or not ready.read_text():
+                if server.poll() is not None or time.monotonic() - waited > 60:
+                    print("soak: the server did not start", file=sys.stderr)
+                    return 1
+                time.sleep(0.05)
+            url = f"ws://127.0.0.1:{ready.read_text()}/"
+            report = asyncio.run(_clients(args, url, server.pid))
+        finally:
+            server.terminate()
+            server.wait(30)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        width = max(len(key) for key in report)
+        for key, value in report.items():
+            print(f"{key:<{width}}  {value}")
+    whole = report["events_lost"] == 0 and report["seqs_seen_twice"] == 0
+    return 0 if whole and report["rounds_with_wrong_views"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""Replay a scenario to the client SDK through seeded faults, over real sockets, and judge it.
+
+A run starts a server on 127.0.0.1 (port 0) with a virtual clock that jumps from
+deadline to deadline, so a replay and its delays, stalls and late corrections take
+no wall time. The SDK connects with a fault spec and seed; what it hands the user
+(events, and the snapshots that replaced its state) is recorded and checked
+against the reference projection of the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as ws_connect
+
+from feed.events import Event
+from feed.io import load_scenario
+from feed.net import SessionSpec, VirtualClock, run_server
+from feed.net.client import Backoff, FeedStats, connect
+from feed.projections import Projection, project
+from feed.replay import Speed
+
+SCENARIOS: dict[str, list[Event]] = {
+    name: list(load_scenario(name).events)
+    for name in (
+        "tokyo-2025-m1500-final",
+        "edge-amended-time",
+        "edge-dead-heat-bronze",
+        "edge-dns-and-fall-dnf",
+        "edge-medallist-disqualified",
+        "edge-separated-at-thousandths",
+    )
+}
+FAST = Backoff(initial=0.001, maximum=0.02, attempts=100)
+_names = itertools.count(1)
+
+
+@dataclass
+class Outcome:
+    """What the user of the SDK saw."""
+
+    events: list[int] = field(default_factory=list)  # seqs, in the order handed over
+    snapshots: list[tuple[int, int]] = field(default_factory=list)  # (events before, seq)
+    stats: FeedStats = field(default_factory=FeedStats)
+    projection: Projection = field(default_factory=Projection)
+    ended: bool = False
+
+
+def reproduce(scenario: str, spec: str, seed: int) -> str:
+    """The command that prints this run's fault schedule."""
+    return f"racefeed faults {scenario} --profile '{spec}' --seed {seed}"
+
+
+async def replay_through_faults(
+    events: Sequence[Event],
+    spec: str | None,
+    seed: int,
+    *,
+    speed: Speed = 50.0,
+    timeout: float = 60.0,
+    client_id: str | None = None,
+) -> Outcome:
+    """Run one replay to one SDK feed with faults, and return what its user saw."""
+    clock = VirtualClock(autojump=True)
+    name = f"chaos-{next(_names)}"
+    session = SessionSpec(name=name, events=events, speed=speed, token="chaos-token")
+    outcome = Outcome()
+    async with run_server(sessions=[session], clock=clock) as server:
+        feed = connect(
+            server.url,
+            session=name,
+            backoff=FAST,
+            faults=spec,
+            fault_seed=seed,
+            client_id=client_id,
+            seed=seed,
+        )
+        feed.on_reset(
+            lambda projection: outcome.snapshots.append((feed.stats.delivered, projection.head_seq))
+        )
+
+        async def read() -> None:
+            async with feed:
+                async for event in feed:
+                    outcome.events.append(event.seq)
+
+        await asyncio.wait_for(read(), timeout)
+    outcome.stats = feed.stats
+    outcome.projection = feed.projection
+    outcome.ended = feed.ended
+    return outcome
+
+
+def check(outcome: Outcome, events: Sequence[Event]) -> None:
+    """Every seq reached the user once (or was covered by a snapshot) and the views are right.
+
+    Raises:
+        AssertionError: saying which seq went wrong, or which view differs.
+    """
+    assert outcome.ended, "the feed did not reach the end of the replay"
+    watermark = 0
+    snapshots = iter(outcome.snapshots)
+    pending = next(snapshots, None)
+    for index, seq in enumerate([*outcome.events, None]):
+        while pending is not None and pending[0] == index:
+            assert pending[1] >= watermark, (
+                f"a snapshot at seq {pending[1]} went back behind seq {watermark}"
+            )
+            watermark = pending[1]
+            pending = next(snapshots, None)
+        if seq is None:
+            break
+        assert seq > watermark, f"seq {seq} reached the user twice (it had seq {watermark})"
+        assert seq == watermark + 1, f"seq {watermark + 1} is missing: seq {seq} came after it"
+        watermark = seq
+    last = events[-1].seq
+    assert watermark == last, f"the user saw up to seq {watermark} of {last}"
+    reference = project(events)
+    projection = outcome.projection
+    assert projection.head_seq == last
+    for race in reference.race_ids():
+        assert projection.standings(race) == reference.standings(race), race
+        assert projection.race_state(race) == reference.race_state(race), race
+    assert projection.medal_table() == reference.medal_table()
+
+
+class Raw:
+    """A bare websocket client: JSON in and out, and nothing done for the user."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+
+    @classmethod
+    async def open(cls, url: str) -> Raw:
+        return cls(await ws_connect(url, compression=None, max_size=None, open_timeout=5))
+
+    async def send(self, **message: object) -> None:
+        await self.ws.send(msgspec.json.encode(message).decode())
+
+    async def recv(self, timeout: float = 10.0) -> Any:
+        raw = await asyncio.wait_for(self.ws.recv(), timeout)
+        return msgspec.json.decode(raw)
+
+    async def until(self, op: str, timeout: float = 10.0) -> tuple[list[Any], Any]:
+        """Every frame before the first message with ``op``, and that message."""
+        before: list[Any] = []
+        while True:
+            frame = await self.recv(timeout)
+            if isinstance(frame, dict) and frame.get("op") == op:
+                return before, frame
+            before.append(frame)
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+def seqs_of(frames: list[Any]) -> list[int]:
+    """The seqs of the events among frames (batches flattened), in the order they came."""
+    out: list[int] = []
+    for frame in frames:
+        if isinstance(frame, list):
+            out += [item["seq"] for item in frame]
+        elif isinstance(frame, dict) and "type" in frame:
+            out.append(frame["seq"])
+    return out

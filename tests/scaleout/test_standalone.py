@@ -1,0 +1,47 @@
+"""Director and gateway in one process over a JSONL file: a server whose sessions outlive it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from feed.net.client import Backoff, connect
+from feed.net.jsonlog import JsonlLog
+from feed.net.server import SessionSpec
+from feed.net.standalone import run_standalone
+from feed.projections import project
+from tests.net.netkit import make_race, static
+
+TOKEN = "standalone-test-token"
+RACE = make_race(stream="race")
+SCENARIOS = static(("race", RACE))
+
+
+async def test_a_client_resumes_after_the_whole_server_restarted_over_its_file(
+    tmp_path: Path,
+) -> None:
+    """Same epoch, the next seq, nothing twice: the file held where the session was."""
+    path = tmp_path / "sessions.jsonl"
+    spec = SessionSpec(name="race", scenario="race", paused=True, token=TOKEN)
+    quick = Backoff(initial=0.01, maximum=0.1, attempts=5)
+    log = JsonlLog(path, sync="always")
+    async with run_standalone(log, [spec], scenarios=SCENARIOS) as (_, gateway, opened):
+        assert opened[0].token == TOKEN
+        async with connect(gateway.url, session="race", backoff=quick) as feed:
+            await feed.control(TOKEN, "seek", seq=25)
+            await feed.wait_for_seq(25)
+            held, epoch = feed.last_seq, feed.epoch
+    await log.close()
+    assert held == 25
+
+    again = JsonlLog(path)
+    async with run_standalone(again, [spec], scenarios=SCENARIOS) as (director, gateway, opened):
+        session = director.sessions["race"]
+        assert opened[0].resumed and (session.epoch, session.head_seq) == (epoch, 25)
+        async with connect(gateway.url, session="race", from_seq=held + 1, backoff=quick) as feed:
+            await feed.control(TOKEN, "speed", speed="instant")
+            await feed.control(TOKEN, "play")
+            seqs = [event.seq async for event in feed]
+            assert feed.epoch == epoch
+            assert feed.standings() == project(RACE).standings()
+    await again.close()
+    assert seqs == list(range(26, len(RACE) + 1))

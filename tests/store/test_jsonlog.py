@@ -1,0 +1,93 @@
+"""The JSONL file log: its file format, its fsync policies and its recovery after a crash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from logkit import event, opened
+
+from feed.errors import ScenarioError
+from feed.net.jsonlog import JsonlLog
+from feed.store import Entry
+
+
+async def _reread(path: Path) -> list[Entry]:
+    log = JsonlLog(path)
+    try:
+        return await log.read()
+    finally:
+        await log.close()
+
+
+async def test_each_record_is_one_json_line_with_the_envelope_embedded(tmp_path: Path) -> None:
+    """One line per record, tagged by kind; an event line embeds its envelope as JSON."""
+    path = tmp_path / "log.jsonl"
+    log = JsonlLog(path)
+    log.append(opened())
+    log.append(event(seq=1))
+    await log.close()
+    lines = path.read_bytes().splitlines()
+    assert len(lines) == 2
+    first, second = (json.loads(line) for line in lines)
+    assert first["kind"] == "opened" and first["session"] == "main"
+    assert second["kind"] == "event" and second["envelope"]["seq"] == 1
+
+
+async def test_a_record_is_in_the_file_as_soon_as_append_returns(tmp_path: Path) -> None:
+    """Nothing waits in a buffer of the process: a SIGKILL right after append loses nothing."""
+    path = tmp_path / "log.jsonl"
+    log = JsonlLog(path, sync="never")
+    log.append(opened())
+    assert path.read_bytes().count(b"\n") == 1
+    await log.close()
+
+
+@pytest.mark.parametrize("sync", ["interval", "always", "never"])
+async def test_every_fsync_policy_keeps_every_record(tmp_path: Path, sync: str) -> None:
+    """The policies differ in when the disk is flushed, never in what is written."""
+    path = tmp_path / "log.jsonl"
+    log = JsonlLog(path, sync=sync, interval_s=0.01)  # type: ignore[arg-type]
+    for seq in range(1, 51):
+        log.append(event(seq=seq))
+    await log.flush()
+    await log.close()
+    assert len(await _reread(path)) == 50
+
+
+async def test_a_line_cut_short_by_a_crash_is_dropped_and_appending_goes_on(
+    tmp_path: Path,
+) -> None:
+    """A torn last line (no newline) is cut off; the next record takes its place."""
+    path = tmp_path / "log.jsonl"
+    log = JsonlLog(path)
+    log.append(opened())
+    log.append(event(seq=1))
+    await log.close()
+    whole = path.read_bytes()
+    path.write_bytes(whole + b'{"kind":"event","session":"main","epo')
+    again = JsonlLog(path)
+    assert again.recovered == 2
+    assert path.read_bytes() == whole
+    again.append(event(seq=2))
+    await again.close()
+    entries = await _reread(path)
+    assert [(e.position, e.record.id) for e in entries] == [
+        (1, "main:opened"),
+        (2, "main:1:1"),
+        (3, "main:1:2"),
+    ]
+
+
+async def test_a_bad_line_in_the_middle_is_reported_with_its_line_number(tmp_path: Path) -> None:
+    """Damage that is not a torn write is not silently skipped."""
+    path = tmp_path / "log.jsonl"
+    log = JsonlLog(path)
+    log.append(opened())
+    await log.close()
+    path.write_bytes(path.read_bytes() + b'{"kind":"nonsense"}\n' + path.read_bytes())
+    with pytest.raises(ScenarioError) as caught:
+        JsonlLog(path)
+    assert caught.value.line == 2
+    assert str(path) in str(caught.value)
