@@ -306,6 +306,5 @@ Event: TypeAlias = (
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {
-    str(cls.__struct_config__.tag): cls
-    for cls in Event.__args__
+    str(cls.__struct_config__.tag): cls for cls in Event.__args__
 }

@@ -62,7 +62,8 @@ async def connect_nats(
 ) -> NatsClient:
     """Connect to NATS, trying again until it answers (for ``wait_s`` seconds; ``None``: ever).
 
-    The connection then reconnects by itself, for ever, whenever the server goes away.
+    ``url`` may name several servers of a cluster, separated by commas. The
+    connection then reconnects by itself, for ever, whenever its server goes away.
 
     Raises:
         OSError: no server answered within ``wait_s``.
@@ -87,7 +88,7 @@ async def connect_nats(
     while True:
         try:
             nc = await nats.connect(
-                url,
+                [server.strip() for server in url.split(",")],
                 name=name,
                 allow_reconnect=True,
                 max_reconnect_attempts=-1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ async def test_the_log_holds_the_opening_the_clock_every_event_and_the_end_in_or
         director,
         opened,
     ):
-        await director.sessions["race"].finished.wait()
+        await asyncio.wait_for(director.sessions["race"].finished.wait(), 20)
     records = [entry.record for entry in await log.read("race")]
     assert isinstance(records[0], SessionOpened)
     assert records[0].token_sha256 and TOKEN not in repr(records[0])
@@ -71,7 +72,7 @@ async def test_a_director_started_again_over_the_same_log_goes_on_where_it_was(
         assert isinstance(wrong, wire.ErrorMessage) and wrong.code == "unauthorized"
         director.control(control("speed", speed="instant"))
         director.control(control("play"))
-        await session.finished.wait()
+        await asyncio.wait_for(session.finished.wait(), 20)
     events = [e.record for e in await again.read("race") if isinstance(e.record, EventPublished)]
     await again.close()
     assert [(r.epoch, r.seq) for r in events] == [(1, e.seq) for e in RACE]

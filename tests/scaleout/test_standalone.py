@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from feed.net.client import Backoff, connect
@@ -40,7 +41,8 @@ async def test_a_client_resumes_after_the_whole_server_restarted_over_its_file(
         async with connect(gateway.url, session="race", from_seq=held + 1, backoff=quick) as feed:
             await feed.control(TOKEN, "speed", speed="instant")
             await feed.control(TOKEN, "play")
-            seqs = [event.seq async for event in feed]
+            async with asyncio.timeout(20):
+                seqs = [event.seq async for event in feed]
             assert feed.epoch == epoch
             assert feed.standings() == project(RACE).standings()
     await again.close()
