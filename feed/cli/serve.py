@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from feed import codec, wire
@@ -17,9 +18,11 @@ from feed.errors import RacefeedError
 from feed.events import Event, RaceScheduled
 from feed.net import CatalogScenarios, Server, ServerConfig, SessionSpec, run_server
 from feed.net.auth import TOKEN_ENV, check_bind
+from feed.net.jsonlog import JsonlLog
 from feed.net.limits import configure_limits
 from feed.net.lines import RaceLines, describe
 from feed.net.logging import configure_logging
+from feed.net.standalone import run_standalone
 from feed.net.tail import FollowError, FollowOptions, follow
 from feed.replay import Speed, check_speed
 
@@ -57,6 +60,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--heartbeat", type=float, default=15.0, metavar="S", help="heartbeat interval (15)"
     )
     serve.add_argument("--log-json", action="store_true", help="log JSON lines to stderr")
+    serve.add_argument(
+        "--log",
+        metavar="FILE.jsonl",
+        default=None,
+        help=(
+            "also append the published log to FILE.jsonl (fsync about once a second); "
+            "restarted with the same file, sessions carry on where they were"
+        ),
+    )
     serve.set_defaults(handler=_serve)
 
     replay = subparsers.add_parser(
@@ -169,6 +181,15 @@ def _serve(args: argparse.Namespace) -> int:
     ]
 
     async def run(stop: asyncio.Event) -> int:
+        if args.log is not None:
+            # The same director and gateway as the scale-out, over a file instead of NATS.
+            log = JsonlLog(Path(args.log))
+            async with run_standalone(
+                log, specs, host=args.host, port=args.port, config=config
+            ) as (_, gateway, _):
+                _banner(gateway, sys.stdout)
+                await stop.wait()
+            return 0
         async with run_server(args.host, args.port, sessions=specs, config=config) as server:
             _banner(server, sys.stdout)
             await stop.wait()

@@ -158,3 +158,25 @@ def test_a_bad_session_argument_is_refused_with_the_expected_form() -> None:
     )
     assert result.returncode == 2
     assert "expected NAME=SCENARIO[@SPEED]" in result.stderr
+
+
+def test_serve_with_a_log_file_keeps_the_session_across_a_restart(tmp_path: Path) -> None:
+    """``serve --log FILE``: what was published is on disk, and a restart serves it again."""
+    log = tmp_path / "published.jsonl"
+    expected = list(range(1, len(load_scenario(TOKYO).events) + 1))
+    sizes = []
+    for _ in range(2):  # the second run starts from the file the first one wrote
+        server, url = _start("serve", "--session", f"main={TOKYO}@1000", "--log", str(log))
+        try:
+            tail = subprocess.run(
+                [*RACEFEED, "tail", url, "--json"],
+                capture_output=True, text=True, timeout=60, check=False,
+            )  # fmt: skip
+        finally:
+            code, _ = _interrupt(server)
+        assert tail.returncode == 0, tail.stderr
+        assert [json.loads(line)["seq"] for line in tail.stdout.splitlines()] == expected
+        assert code == 0
+        sizes.append(len(log.read_text().splitlines()))
+    assert sizes[0] > len(expected)
+    assert sizes[1] == sizes[0], "the restart published the race again instead of resuming it"
