@@ -6,11 +6,10 @@ import argparse
 import asyncio
 import contextlib
 import os
-import signal
 import sys
-from collections.abc import Callable, Coroutine
-from typing import Any, TextIO
+from typing import TextIO
 
+from feed.cli.running import run_until_stopped as _run
 from feed.errors import RacefeedError
 from feed.net.auth import TOKEN_ENV, check_bind
 from feed.net.limits import configure_limits
@@ -246,20 +245,3 @@ def _gateway(args: argparse.Namespace) -> int:
         return 0
 
     return _run(run)
-
-
-# -- running --------------------------------------------------------------------------
-
-
-def _run(main: Callable[[asyncio.Event], Coroutine[Any, Any, int]]) -> int:
-    """Run ``main(stop)`` on a fresh loop; Ctrl-C or SIGTERM set ``stop`` (exit 0)."""
-
-    async def wrapper() -> int:
-        loop = asyncio.get_running_loop()
-        stop = asyncio.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
-        return await main(stop)
-
-    return asyncio.run(wrapper())

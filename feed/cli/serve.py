@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
-import signal
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from feed import codec, wire
+from feed.cli.running import run_until_stopped as _run
 from feed.cli.watch import watch
 from feed.errors import RacefeedError
 from feed.events import Event, RaceScheduled
@@ -343,21 +342,3 @@ def _summary(message: wire.ServerMessage) -> str:
             return f"end of {message.session} at seq {message.head_seq}"
     op = type(message).__struct_config__.tag
     return str(op)
-
-
-# -- running --------------------------------------------------------------------------
-
-
-def _run(main: Callable[[asyncio.Event], Coroutine[Any, Any, int]]) -> int:
-    """Run ``main(stop)`` on a fresh loop; Ctrl-C or SIGTERM set ``stop`` (exit 0)."""
-
-    async def wrapper() -> int:
-        loop = asyncio.get_running_loop()
-        stop = asyncio.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            # Not every platform (or thread) has signal handlers; Ctrl-C still ends the run.
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
-        return await main(stop)
-
-    return asyncio.run(wrapper())
