@@ -56,6 +56,7 @@ async def test_a_restarted_director_goes_on_from_the_log_where_the_session_was(
                 while min(r.feed.last_seq for r in recorders) < 60:
                     await asyncio.sleep(0.01)
             first.kill()
+            await asyncio.sleep(0.5)  # what the director published before dying may be in flight
             stopped_at = gateway.sessions["final"].head_seq
             await asyncio.sleep(0.5)
             assert gateway.sessions["final"].head_seq == stopped_at  # nobody publishes
