@@ -17,9 +17,9 @@ event as a frame of its own, when the server's clock says it is due:
   they never overtake the events they follow; ``heartbeat`` is held back during a
   stall; other messages keep their order.
 
-``FaultDesk`` keeps each session's own fault spec and, per session, the fault
-state of every subscriber that names a ``client_id`` (a bounded LRU), so that a
-fault fires once per subscriber and not once per connection.
+``FaultDesk`` keeps each session's own fault spec and the fault state of every
+subscriber that names a ``client_id`` (a bounded LRU over the whole server), so
+that a fault fires once per subscriber and not once per connection.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import asyncio
 import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 import msgspec
@@ -58,7 +58,7 @@ EPOCH_STRIDE: Final = 1_000_000
 """How far a fault epoch is from the session's: a session never seeks back that often."""
 
 _FLUSH_BELOW: Final = 64  # a catch-up waits until the injector holds at most this many frames
-_PLANS_KEPT: Final = 32
+_PLANS_KEPT: Final = 64
 _batch_decoder = msgspec.json.Decoder(list[msgspec.Raw])
 _log = structlog.get_logger("racefeed.faults")
 
@@ -70,52 +70,56 @@ class FaultState:
     Attributes:
         key: the spec (canonical text) and seed it was planned with.
         injector: the plan being applied.
+        hub: the session it follows.
         bumps: fault epochs this subscriber has been moved through, as far as it knows.
     """
 
     key: tuple[str, int]
     injector: FaultInjector
+    hub: weakref.ref[Hub]
     bumps: int = 0
 
 
-@dataclass(eq=False)
-class _SessionFaults:
-    spec: tuple[str, int] | None = None
-    states: OrderedDict[str, FaultState] = field(default_factory=OrderedDict)
-    plans: OrderedDict[tuple[str, int, int], FaultPlan] = field(default_factory=OrderedDict)
-
-
 class FaultDesk:
-    """Every session's fault spec, and the fault state of the subscribers it knows by id.
+    """Every session's fault spec, and the fault state of the subscribers known by id.
+
+    Fault states of clients that name a ``client_id`` are kept server-wide, least
+    recently used first out, so that memory is bounded whatever the number of
+    sessions: a state holds its injector, about as large as its plan (a few tens
+    of bytes per event of the log).
 
     Args:
         clock: the time faults are timed by (the server's clock).
         spawn: starts a background task the server keeps track of.
-        states_per_session: ``client_id`` states kept per session (LRU).
+        states: ``client_id`` states kept, over all sessions.
     """
 
-    def __init__(self, clock: Clock, spawn: Spawn, *, states_per_session: int = 1024) -> None:
+    def __init__(self, clock: Clock, spawn: Spawn, *, states: int = 1024) -> None:
         self._clock = clock
         self._spawn = spawn
-        self._per_session = states_per_session
-        self._sessions: weakref.WeakKeyDictionary[Hub, _SessionFaults] = weakref.WeakKeyDictionary()
+        self._most = states
+        self._specs: weakref.WeakKeyDictionary[Hub, tuple[str, int]] = weakref.WeakKeyDictionary()
+        self._states: OrderedDict[tuple[str, str], FaultState] = OrderedDict()
+        self._plans: OrderedDict[tuple[str, str, int, int], FaultPlan] = OrderedDict()
 
     def set_session_faults(self, hub: Hub, text: str, seed: int) -> None:
         """Give every later subscription of ``hub`` this spec (``none`` clears it)."""
         spec = parse_spec(text)
-        book = self._book(hub)
-        book.spec = None if spec.is_clean() else (format_spec(spec), seed)
+        if spec.is_clean():
+            self._specs.pop(hub, None)
+        else:
+            self._specs[hub] = (format_spec(spec), seed)
         _log.info("session_faults_set", session=hub.id, spec=format_spec(spec), seed=seed)
 
     def session_faults(self, hub: Hub) -> tuple[str, int] | None:
         """The spec (canonical text) and seed every subscription of ``hub`` gets, if any."""
-        book = self._sessions.get(hub)
-        return None if book is None else book.spec
+        return self._specs.get(hub)
 
-    def states(self, hub: Hub) -> int:
-        """How many ``client_id`` fault states ``hub`` keeps."""
-        book = self._sessions.get(hub)
-        return 0 if book is None else len(book.states)
+    def states(self, hub: Hub | None = None) -> int:
+        """How many ``client_id`` fault states are kept (for ``hub``, or in all)."""
+        if hub is None:
+            return len(self._states)
+        return sum(1 for state in self._states.values() if state.hub() is hub)
 
     def outbox_for(
         self,
@@ -150,36 +154,31 @@ class FaultDesk:
         )
         return faulty, message
 
-    def _book(self, hub: Hub) -> _SessionFaults:
-        book = self._sessions.get(hub)
-        if book is None:
-            book = self._sessions[hub] = _SessionFaults()
-        return book
-
     def _state(self, hub: Hub, client_id: str | None, key: tuple[str, int]) -> FaultState:
-        book = self._book(hub)
         if client_id is not None:
-            found = book.states.get(client_id)
-            if found is not None and found.key == key:
-                book.states.move_to_end(client_id)
+            found = self._states.get((hub.id, client_id))
+            if found is not None and found.key == key and found.hub() is hub:
+                self._states.move_to_end((hub.id, client_id))
                 return found
-        state = FaultState(key=key, injector=FaultInjector(self._plan(book, hub, key)))
+        state = FaultState(
+            key=key, injector=FaultInjector(self._plan(hub, key)), hub=weakref.ref(hub)
+        )
         if client_id is not None:
-            book.states[client_id] = state
-            book.states.move_to_end(client_id)
-            while len(book.states) > self._per_session:
-                book.states.popitem(last=False)
+            self._states[(hub.id, client_id)] = state
+            self._states.move_to_end((hub.id, client_id))
+            while len(self._states) > self._most:
+                self._states.popitem(last=False)
         return state
 
-    def _plan(self, book: _SessionFaults, hub: Hub, key: tuple[str, int]) -> FaultPlan:
+    def _plan(self, hub: Hub, key: tuple[str, int]) -> FaultPlan:
         events = _log_of(hub)
-        plan_key = (*key, len(events))
-        found = book.plans.get(plan_key)
+        text, seed = key
+        plan_key = (hub.id, text, seed, len(events))
+        found = self._plans.get(plan_key)
         if found is None:
-            text, seed = key
-            found = book.plans[plan_key] = plan(parse_spec(text), seed, events)
-            while len(book.plans) > _PLANS_KEPT:
-                book.plans.popitem(last=False)
+            found = self._plans[plan_key] = plan(parse_spec(text), seed, events)
+            while len(self._plans) > _PLANS_KEPT:
+                self._plans.popitem(last=False)
         return found
 
 
@@ -241,6 +240,7 @@ class FaultyOutbox(Outbox):
         spawn: Spawn,
     ) -> None:
         self._stopped = False
+        self._finishing = False  # `end` is waiting for the events before it; take nothing new
         super().__init__(inner.connection, inner.limits, on_overflow, spawn)
         self._inner = inner
         self._state = state
@@ -256,13 +256,18 @@ class FaultyOutbox(Outbox):
 
     @property
     def closed(self) -> bool:
-        """Whether this subscription sends nothing more (it ended, or its connection did)."""
-        return self._stopped or self._inner.closed
+        """Whether this subscription takes nothing more (it is ending, or its connection did)."""
+        return self._stopped or self._finishing or self._inner.closed
 
     @closed.setter
     def closed(self, value: bool) -> None:
         if value:
             self.stop()
+
+    @property
+    def _sending(self) -> bool:
+        """Whether what is held may still go out (also while ``end`` waits its turn)."""
+        return not self._stopped and not self._inner.closed
 
     @property
     def backlog(self) -> int:
@@ -299,6 +304,7 @@ class FaultyOutbox(Outbox):
         message = wire.decode_server(frame)
         if isinstance(message, wire.End):
             self._held.append(_Held(message, frame, after_events=True, close=(code, reason)))
+            self._finishing = True  # like a plain outbox: nothing pushed after `end` counts
             self._release()
         else:  # nothing but `end` finishes a subscription today; keep the contract anyway
             self._inner.finish(frame, code, reason)
@@ -370,7 +376,7 @@ class FaultyOutbox(Outbox):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self.closed:
+        if not self._sending:
             return
         injector = self._state.injector
         for output in injector.due(self._clock.now()):
@@ -382,12 +388,12 @@ class FaultyOutbox(Outbox):
                 case Disconnect(reason=reason, seq=seq):
                     self._disconnect(reason, seq)
                     return
-            if self.closed:
+            if not self._sending:
                 return
         self._release()
         if injector.pending <= _FLUSH_BELOW:
             self._drained.set()
-        if self.closed:
+        if not self._sending:
             return
         deadline = injector.next_deadline()
         if deadline is not None:
@@ -396,7 +402,7 @@ class FaultyOutbox(Outbox):
     def _release(self) -> None:
         """Send the waiting messages whose events have all gone out."""
         idle = self._state.injector.idle
-        while self._held and not self.closed:
+        while self._held and self._sending:
             held = self._held[0]
             if held.after_events and not idle:
                 return

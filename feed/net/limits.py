@@ -36,8 +36,9 @@ class ConnectionLimits:
         control_per_s: ``control`` and ``create_session`` messages a connection may
             send a second, on average (more: ``rate_limited``).
         control_burst: how many of those it may send at once.
-        fault_subscribers_per_session: fault states kept per session for clients
-            that name a ``client_id`` (least recently used ones are forgotten).
+        fault_states: fault states kept for clients that name a ``client_id``, over
+            all sessions (the least recently used are forgotten; each is about as
+            large as its fault plan: tens of bytes per event of the log).
     """
 
     max_connections: int = 1024
@@ -45,7 +46,7 @@ class ConnectionLimits:
     max_subscribes_per_connection: int = 1000
     control_per_s: float = 10.0
     control_burst: int = 20
-    fault_subscribers_per_session: int = 1024
+    fault_states: int = 1024
 
 
 class Admission:
@@ -107,7 +108,7 @@ LIMITS: Final[dict[str, str]] = {
     "too_many_subscriptions, 1008)",
     "control_per_s": "control and create_session messages a second (more: rate_limited)",
     "control_burst": "control and create_session messages at once",
-    "fault_subscribers_per_session": "fault states kept per session for named client_ids",
+    "fault_states": "fault states kept for named client_ids, over all sessions (LRU)",
 }
 """Every limit ``configure_limits`` can set, by name."""
 

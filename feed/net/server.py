@@ -157,9 +157,7 @@ class Server:
         self._log = structlog.get_logger("racefeed.server")
         limits = self.config.connection_limits
         self.admission = Admission(limits)
-        self.faults = FaultDesk(
-            self.clock, self.spawn, states_per_session=limits.fault_subscribers_per_session
-        )
+        self.faults = FaultDesk(self.clock, self.spawn, states=limits.fault_states)
 
     # -- lifecycle --------------------------------------------------------------------
 

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
+from hypothesis import strategies as st
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 
 from feed.events import Event
+from feed.faults import FaultSpec
 from feed.io import load_scenario
 from feed.net import SessionSpec, VirtualClock, run_server
 from feed.net.client import Backoff, FeedStats, connect
@@ -169,3 +171,30 @@ def seqs_of(frames: list[Any]) -> list[int]:
         elif isinstance(frame, dict) and "type" in frame:
             out.append(frame["seq"])
     return out
+
+
+def _seqs(most: int) -> st.SearchStrategy[list[int]]:
+    return st.lists(st.integers(1, most), max_size=3, unique=True)
+
+
+@st.composite
+def fault_specs(draw: st.DrawFn) -> FaultSpec:
+    """Any mix of faults, at rates from none to far worse than a real network."""
+    stall_at = draw(_seqs(240))
+    stall_p = draw(st.sampled_from([0.0, 0.0, 0.01, 0.05]))
+    return FaultSpec(
+        disconnect_at_seq=draw(_seqs(240)),
+        disconnect_p=draw(st.sampled_from([0.0, 0.0, 0.01, 0.03])),
+        drop_p=draw(st.sampled_from([0.0, 0.02, 0.1, 0.3])),
+        duplicate_p=draw(st.sampled_from([0.0, 0.02, 0.1, 0.3])),
+        reorder_p=draw(st.sampled_from([0.0, 0.02, 0.1, 0.3])),
+        reorder_window=draw(st.integers(1, 6)),
+        delay_ms=draw(st.sampled_from([0, 0, 20, 150])),
+        jitter_ms=draw(st.sampled_from([0, 0, 50, 400])),
+        stall_at_seq=stall_at,
+        stall_p=stall_p,
+        stall_ms=draw(st.integers(1, 5000)) if stall_at or stall_p else 0,
+        epoch_bump_at_seq=draw(_seqs(240)),
+        epoch_bump_p=draw(st.sampled_from([0.0, 0.0, 0.01, 0.03])),
+        late_correction_ms=draw(st.sampled_from([0, 0, 2000, 20_000])),
+    )

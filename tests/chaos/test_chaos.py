@@ -12,7 +12,16 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from chaoskit import FAST, SCENARIOS, Raw, check, replay_through_faults, reproduce, seqs_of
+from chaoskit import (
+    FAST,
+    SCENARIOS,
+    Raw,
+    check,
+    fault_specs,
+    replay_through_faults,
+    reproduce,
+    seqs_of,
+)
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -24,33 +33,6 @@ from feed.net.faulty import EPOCH_STRIDE
 from feed.replay import Speed
 
 TOKYO = SCENARIOS["tokyo-2025-m1500-final"]
-
-
-def _seqs(most: int) -> st.SearchStrategy[list[int]]:
-    return st.lists(st.integers(1, most), max_size=3, unique=True)
-
-
-@st.composite
-def fault_specs(draw: st.DrawFn) -> FaultSpec:
-    """Any mix of faults, at rates from none to far worse than a real network."""
-    stall_at = draw(_seqs(240))
-    stall_p = draw(st.sampled_from([0.0, 0.0, 0.01, 0.05]))
-    return FaultSpec(
-        disconnect_at_seq=draw(_seqs(240)),
-        disconnect_p=draw(st.sampled_from([0.0, 0.0, 0.01, 0.03])),
-        drop_p=draw(st.sampled_from([0.0, 0.02, 0.1, 0.3])),
-        duplicate_p=draw(st.sampled_from([0.0, 0.02, 0.1, 0.3])),
-        reorder_p=draw(st.sampled_from([0.0, 0.02, 0.1, 0.3])),
-        reorder_window=draw(st.integers(1, 6)),
-        delay_ms=draw(st.sampled_from([0, 0, 20, 150])),
-        jitter_ms=draw(st.sampled_from([0, 0, 50, 400])),
-        stall_at_seq=stall_at,
-        stall_p=stall_p,
-        stall_ms=draw(st.integers(1, 5000)) if stall_at or stall_p else 0,
-        epoch_bump_at_seq=draw(_seqs(240)),
-        epoch_bump_p=draw(st.sampled_from([0.0, 0.0, 0.01, 0.03])),
-        late_correction_ms=draw(st.sampled_from([0, 0, 2000, 20_000])),
-    )
 
 
 @settings(
@@ -280,3 +262,26 @@ async def test_a_bad_fault_spec_is_refused_with_its_field_and_column() -> None:
     assert error["field"] == "$.faults"
     assert "column 7" in error["message"]
     assert "did you mean 'drop_p'" in error["message"]
+
+
+async def test_a_faulty_subscriber_gets_its_held_events_and_end_even_if_the_session_restarts() -> (
+    None
+):
+    """Delayed events, then `end`, then a seek back: the old epoch still ends whole for it."""
+    clock = VirtualClock()
+    spec = SessionSpec(name="main", events=TOKYO, speed="instant", paused=True, token="tok-main")
+    async with run_server(sessions=[spec], clock=clock) as server:
+        session = server.sessions["main"]
+        raw = await Raw.open(server.url)
+        await raw.send(op="subscribe", faults="delay_ms=500", client_id="slow")
+        await raw.until("caught_up")
+        for action in ("play", "seek"):  # all published and ended; then back to the start
+            await raw.send(op="control", session="main", action=action, token="tok-main", seq=0)
+            await asyncio.sleep(0.05)
+        assert session.epoch == 2
+        clock.advance(1.0)
+        frames, end = await raw.until("end")
+        await raw.close()
+    assert seqs_of(frames) == list(range(1, len(TOKYO) + 1))
+    assert end["epoch"] == 1 and end["head_seq"] == len(TOKYO)
+    assert not [f for f in frames if isinstance(f, dict) and f.get("op") == "snapshot"]

@@ -318,12 +318,18 @@ class Harness:
     The healthy client replays the Tokyo final at ``speed`` on a session of its own;
     with ``repeat`` a new replay starts whenever one ends, until ``finish``. Each
     replay is judged (every seq once and in order, one connection, no gap, the
-    reference standings) and the verdict appended to ``replays``.
+    reference standings) and the verdict appended to ``replays``. With ``url`` it
+    runs no server and no healthy client: only the fuzzing connection, to that
+    server (``bench/fuzz_wire.py`` fuzzes from another process, so that the
+    server's memory can be told apart from hypothesis's).
     """
 
-    def __init__(self, *, speed: float = 25.0, repeat: bool = False) -> None:
+    def __init__(
+        self, *, speed: float = 25.0, repeat: bool = False, url: str | None = None
+    ) -> None:
         self.speed = speed
         self.repeat = repeat
+        self.url = url
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.stats = FuzzStats()
@@ -337,6 +343,12 @@ class Harness:
 
     async def _main(self) -> None:
         self._exit = asyncio.Event()
+        if self.url is not None:
+            self.link = await FuzzLink.open(self.url, self.stats)
+            self._ready.set()
+            await self._exit.wait()
+            await self.link.close()
+            return
         async with run_server(config=LOOSE) as server:
             self.server = server
             healthy = asyncio.create_task(self._healthy(server))

@@ -31,7 +31,7 @@ def test_every_limit_has_a_sane_default() -> None:
         max_subscribes_per_connection=1000,
         control_per_s=10.0,
         control_burst=20,
-        fault_subscribers_per_session=1024,
+        fault_states=1024,
     )
     assert set(LIMITS) == {
         "max_message_bytes",
@@ -201,7 +201,7 @@ async def test_a_reader_that_stalls_is_cut_off_before_its_backlog_passes_the_byt
 
 async def test_fault_state_per_session_is_kept_for_a_bounded_number_of_client_ids() -> None:
     """Ten named faulty subscribers, room for four: the four most recent are remembered."""
-    limits = ConnectionLimits(fault_subscribers_per_session=4)
+    limits = ConnectionLimits(fault_states=4)
     spec = SessionSpec(name="main", events=talk(20), paused=True)
     async with run_server(sessions=[spec], config=ServerConfig(connection_limits=limits)) as srv:
         client = await Raw.open(srv.url)

@@ -1,0 +1,84 @@
+"""Chaos for a long time: many fault schedules, each replayed to the SDK over real sockets.
+
+The long version of the property in ``tests/chaos/test_chaos.py``: hypothesis
+draws a fault spec, a seed, a scenario (the Tokyo final and the edge cases) and
+a replay speed; the SDK must end with every seq once (or covered by an epoch
+bump's snapshot) and the reference projections. Prints how many schedules were
+survived and what the SDK had to do; on failure the example, the seed and the
+``racefeed faults`` command that prints the failing schedule.
+
+    .venv/bin/python bench/chaos.py --examples 1000 --seed 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "chaos"))
+
+from chaoskit import SCENARIOS, check, fault_specs, replay_through_faults, reproduce
+from hypothesis import HealthCheck, given, note, seed, settings
+from hypothesis import strategies as st
+
+from feed.faults import FaultSpec, format_spec
+from feed.net.logging import configure_logging
+from feed.replay import Speed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=1000, help="fault schedules (1000)")
+    parser.add_argument("--seed", type=int, default=1, help="hypothesis seed (1)")
+    args = parser.parse_args(argv)
+    configure_logging(level="warning")
+    totals: Counter[str] = Counter()
+    started = time.monotonic()
+
+    @seed(args.seed)
+    @settings(
+        max_examples=args.examples,
+        deadline=None,
+        database=None,
+        print_blob=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        scenario=st.sampled_from(sorted(SCENARIOS)),
+        spec=fault_specs(),
+        fault_seed=st.integers(0, 2**32 - 1),
+        speed=st.sampled_from([50.0, "instant"]),
+    )
+    def survive(scenario: str, spec: FaultSpec, fault_seed: int, speed: Speed) -> None:
+        text = format_spec(spec)
+        note(f"reproduce the schedule: {reproduce(scenario, text, fault_seed)}")
+        events = SCENARIOS[scenario]
+        outcome = asyncio.run(replay_through_faults(events, text, fault_seed, speed=speed))
+        check(outcome, events)
+        totals["schedules"] += 1
+        totals["events"] += len(outcome.events)
+        totals["connections"] += outcome.stats.connects
+        totals["resubscribes"] += outcome.stats.gaps_detected
+        totals["duplicates dropped"] += outcome.stats.duplicates_dropped
+        totals["snapshots"] += outcome.stats.snapshots_taken
+        if totals["schedules"] % 100 == 0:
+            print(f"  {totals['schedules']} schedules survived", flush=True)
+
+    try:
+        survive()
+    except Exception:
+        print(f"chaos: FAILED with seed {args.seed} (the failing schedule is above)")
+        raise
+    print(f"chaos: seed {args.seed}, {time.monotonic() - started:.0f} s")
+    for key, count in totals.items():
+        print(f"  {key:<20} {count}")
+    print("  events lost          0\n  seqs seen twice      0")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
