@@ -81,6 +81,7 @@ ErrorCode: TypeAlias = Literal[
     "too_many_sessions",
     "too_many_connections",
     "too_many_subscriptions",
+    "unavailable",
     "internal_error",
 ]
 
@@ -120,6 +121,9 @@ ERRORS: Final[dict[str, ErrorRule]] = {
     ),
     "too_many_subscriptions": ErrorRule(
         True, 1008, "this connection subscribed as often as it may; reconnect to go on"
+    ),
+    "unavailable": ErrorRule(
+        False, None, "a part the server relies on did not answer; nothing was done, try again"
     ),
     "internal_error": ErrorRule(True, 1011, "the server failed; reconnect and resume"),
 }

@@ -68,7 +68,10 @@ class ControlClient:
     async def request(
         self, op: str, message: wire.Control | wire.CreateSession, *, authorized: bool = False
     ) -> wire.ServerMessage:
-        """The director's answer, or an ``internal_error`` when no director answers in time.
+        """The director's answer, or ``unavailable`` when no director answers in time.
+
+        ``unavailable`` leaves the client's connection and subscription as they are:
+        a director restarting is no reason to cut off the gateway's readers.
 
         Args:
             op: ``control`` or ``create``.
@@ -87,7 +90,7 @@ class ControlClient:
             return _reply_decoder.decode(reply.data)
         except (TimeoutError, nats.errors.Error, msgspec.DecodeError) as exc:
             return wire.error(
-                "internal_error",
+                "unavailable",
                 f"the director did not answer within {self.timeout_s:g} s ({type(exc).__name__}); "
-                "reconnect and try again",
+                "nothing was done: try again",
             )

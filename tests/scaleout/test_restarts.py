@@ -17,6 +17,7 @@ from feed.net.natsctl import ControlClient, serve_control
 from feed.net.natslog import JetStreamLog
 from feed.net.server import ServerConfig, SessionSpec
 from feed.projections import project
+from tests.net.netkit import Client
 from tests.store.natskit import NatsServer
 
 pytestmark = pytest.mark.nats
@@ -25,13 +26,14 @@ TOKYO = "tokyo-2025-m1500-final"
 
 
 @asynccontextmanager
-async def gateway_over(url: str, stream: str, prefix: str) -> AsyncIterator[Gateway]:
+async def gateway_over(
+    url: str, stream: str, prefix: str, *, control_timeout_s: float = 5.0
+) -> AsyncIterator[Gateway]:
     """An in-process gateway over the stream, with its own NATS connection."""
     log = await JetStreamLog.open(url, name="test-gateway", wait_s=5, stream=stream, prefix=prefix)
+    control = ControlClient(log.nc, prefix, timeout_s=control_timeout_s)
     try:
-        async with run_gateway(
-            log, ControlClient(log.nc, prefix), config=ServerConfig(heartbeat_s=1.0)
-        ) as gateway:
+        async with run_gateway(log, control, config=ServerConfig(heartbeat_s=1.0)) as gateway:
             yield gateway
     finally:
         await log.close()
@@ -116,3 +118,20 @@ async def test_nats_gone_for_two_seconds_is_a_pause_for_the_clients(
         assert recorder.seqs == list(range(1, len(reference) + 1))
         assert recorder.feed.stats.connects == 1  # the websocket never dropped: a pause only
         assert recorder.feed.standings() == expected
+
+
+async def test_control_while_no_director_answers_is_unavailable_and_the_connection_stays(
+    nats_url: str, stream_names: tuple[str, str]
+) -> None:
+    """No director on the subjects: `unavailable`, not a closed connection; pings still answer."""
+    stream, prefix = stream_names
+    async with gateway_over(nats_url, stream, prefix, control_timeout_s=0.5) as gateway:
+        client = await Client.open(gateway.url)
+        await client.send(op="control", session="final", action="pause", token=TOKEN)
+        refused = await client.recv_op("error")
+        await client.send(op="ping", id=7)
+        pong = await client.recv_op("pong")
+        await client.close()
+    assert refused["code"] == "unavailable" and refused["closes"] is False
+    assert "director did not answer" in refused["message"]
+    assert pong["id"] == 7
