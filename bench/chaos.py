@@ -8,12 +8,18 @@ survived and what the SDK had to do; on failure the example, the seed and the
 ``racefeed faults`` command that prints the failing schedule.
 
     .venv/bin/python bench/chaos.py --examples 1000 --seed 1
+
+With ``--json`` the last line is one JSON object: ``figures`` holds
+``chaos.schedules`` (fault schedules survived) and ``chaos.events_lost`` (0),
+``extra`` what the SDK had to do (connections, resubscribes, duplicates dropped,
+snapshots) and the seconds taken.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import time
 from collections import Counter
@@ -34,7 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=1000, help="fault schedules (1000)")
     parser.add_argument("--seed", type=int, default=1, help="hypothesis seed (1)")
+    parser.add_argument("--quick", action="store_true", help="20 schedules")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.examples = 20
     configure_logging(level="warning")
     totals: Counter[str] = Counter()
     started = time.monotonic()
@@ -73,11 +83,55 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:
         print(f"chaos: FAILED with seed {args.seed} (the failing schedule is above)")
         raise
-    print(f"chaos: seed {args.seed}, {time.monotonic() - started:.0f} s")
+    elapsed = time.monotonic() - started
+    print(f"chaos: seed {args.seed}, {elapsed:.0f} s")
     for key, count in totals.items():
         print(f"  {key:<20} {count}")
+    # `check` failed the run on any loss or repeat, so reaching here means none.
     print("  events lost          0\n  seqs seen twice      0")
+    if args.json:
+        print(json.dumps(_report(args, totals, elapsed)))
     return 0
+
+
+def _report(args: argparse.Namespace, totals: Counter[str], elapsed: float) -> dict[str, object]:
+    def figure(key: str, label: str, value: int, *, unit: str, target: str, met: bool) -> object:
+        return {
+            "key": key,
+            "label": label,
+            "value": value,
+            "unit": unit,
+            "baseline_label": None,
+            "baseline": None,
+            "ratio": None,
+            "target": target,
+            "met": met,
+        }
+
+    schedules = totals["schedules"]
+    return {
+        "bench": "chaos",
+        "params": {"examples": args.examples, "seed": args.seed},
+        "figures": [
+            figure(
+                "chaos.schedules",
+                "fault schedules survived (SDK over real sockets)",
+                schedules,
+                unit="schedules",
+                target=f">= {args.examples} (all asked for)",
+                met=schedules >= args.examples,
+            ),
+            figure(
+                "chaos.events_lost",
+                "events lost over all schedules",
+                0,
+                unit="events",
+                target="0",
+                met=True,
+            ),
+        ],
+        "extra": {**{k.replace(" ", "_"): v for k, v in totals.items()}, "seconds": elapsed},
+    }
 
 
 if __name__ == "__main__":

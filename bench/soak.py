@@ -12,6 +12,13 @@ views differ from the reference (must be 0), and the server's memory.
 
     .venv/bin/python bench/soak.py                       # 500 clients, 5 minutes, chaos
     .venv/bin/python bench/soak.py --clients 50 --minutes 1 --profile flaky-mobile
+
+It prints the report as ``key  value`` lines. With ``--json`` the last line is one
+JSON object: ``figures`` holds ``soak.events_delivered``, ``soak.resumes``,
+``soak.duplicates_dropped``, ``soak.events_lost`` (target 0),
+``soak.seqs_seen_twice`` (target 0), ``soak.rounds_with_wrong_views`` (target 0)
+and ``soak.server_growth_mib`` (server memory at the end less at the start, after
+the clients connected); ``extra`` the whole report.
 """
 
 from __future__ import annotations
@@ -80,6 +87,7 @@ class Totals:
     connects: int = 0
     resubscribes: int = 0
     duplicates_dropped: int = 0
+    reordered: int = 0
     snapshots: int = 0
     lost: int = 0
     twice: int = 0
@@ -184,6 +192,7 @@ def _tally(
     totals.connects += feed.stats.connects
     totals.resubscribes += feed.stats.gaps_detected
     totals.duplicates_dropped += feed.stats.duplicates_dropped
+    totals.reordered += feed.stats.reordered
     totals.snapshots += feed.stats.snapshots_taken
     totals.lost += lost
     totals.twice += twice
@@ -262,6 +271,7 @@ async def _clients(args: argparse.Namespace, url: str, server_pid: int) -> dict[
         "resumes": totals.connects - totals.rounds - totals.unfinished,
         "gaps_detected": totals.resubscribes,
         "duplicates_dropped": totals.duplicates_dropped,
+        "reordered_in_place": totals.reordered,
         "snapshots_taken": totals.snapshots,
         "random_cuts": totals.cuts,
         "events_lost": totals.lost,
@@ -280,6 +290,52 @@ def _raise_fd_limit(needed: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(needed, soft)), hard))
 
 
+def _contract(args: argparse.Namespace, report: dict[str, Any]) -> dict[str, Any]:
+    """The report in the benchmark JSON shape: figures, no baselines (these are counts)."""
+
+    def figure(key: str, label: str, value: float, unit: str, zero: bool) -> dict[str, Any]:
+        return {
+            "key": f"soak.{key}",
+            "label": label,
+            "value": value,
+            "unit": unit,
+            "baseline_label": None,
+            "baseline": None,
+            "ratio": None,
+            "target": "0" if zero else None,
+            "met": value == 0 if zero else None,
+        }
+
+    growth = round(report["server_end_mib"] - report["server_start_mib"], 1)
+    return {
+        "bench": "soak",
+        "params": {
+            key: getattr(args, key)
+            for key in ("clients", "sessions", "minutes", "profile", "speed", "cuts_per_s", "seed")
+        },
+        "figures": [
+            figure(
+                "events_delivered", "events delivered", report["events_delivered"], "events", False
+            ),
+            figure("resumes", "resumes (reconnects within a round)", report["resumes"], "", False),
+            figure(
+                "duplicates_dropped", "duplicates dropped", report["duplicates_dropped"], "", False
+            ),
+            figure("events_lost", "events lost", report["events_lost"], "events", True),
+            figure("seqs_seen_twice", "seqs seen twice", report["seqs_seen_twice"], "", True),
+            figure(
+                "rounds_with_wrong_views",
+                "rounds ending on views other than the reference",
+                report["rounds_with_wrong_views"],
+                "rounds",
+                True,
+            ),
+            figure("server_growth_mib", "server memory, end less start", growth, "MiB", False),
+        ],
+        "extra": report,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=500, help="SDK clients (500)")
@@ -293,10 +349,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="seeds faults, cuts and choices (1)")
     parser.add_argument("--grace", type=float, default=120.0, help="seconds to finish rounds")
     parser.add_argument("--progress", action="store_true", help="print progress every 2 s")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--quick", action="store_true", help="20 clients for 15 s at 50x")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line")
     parser.add_argument("--role", choices=["harness", "server"], default="harness")
     parser.add_argument("--ready", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.quick:
+        args.clients, args.minutes, args.grace, args.speed = 20, 0.25, 30.0, 50.0
     _raise_fd_limit(args.clients * 3 + 256)
 
     from feed.net.logging import configure_logging
@@ -325,12 +384,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.terminate()
             server.wait(30)
+    width = max(len(key) for key in report)
+    for key, value in report.items():
+        print(f"{key:<{width}}  {value}")
     if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        width = max(len(key) for key in report)
-        for key, value in report.items():
-            print(f"{key:<{width}}  {value}")
+        print(json.dumps(_contract(args, report)))
     whole = report["events_lost"] == 0 and report["seqs_seen_twice"] == 0
     return 0 if whole and report["rounds_with_wrong_views"] == 0 else 1
 

@@ -8,6 +8,7 @@ value (what was found and what was expected) and each missing required field.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, time
 
@@ -28,8 +29,14 @@ _PATTERNS = {r"^[a-z0-9][a-z0-9-]*$": "made of lowercase letters, digits and hyp
 def check_structure(value: object, target: type[msgspec.Struct]) -> list[Problem]:
     """Every way ``value`` (as tomllib gave it) fails to fit ``target``."""
     problems: list[Problem] = []
-    _check(value, mi.type_info(target), (), problems)
+    _check(value, _type_info(target), (), problems)
     return problems
+
+
+@functools.cache
+def _type_info(target: type[msgspec.Struct]) -> mi.Type:
+    # Inspecting a Struct walks its whole type tree: once per target, not once per file.
+    return mi.type_info(target)
 
 
 def describe(value: object) -> str:

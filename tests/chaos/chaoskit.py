@@ -140,7 +140,10 @@ class Raw:
 
     @classmethod
     async def open(cls, url: str) -> Raw:
-        return cls(await ws_connect(url, compression=None, max_size=None, open_timeout=5))
+        # No flow control: a test that closes with frames unread must not wait for the
+        # close handshake behind them (the default pauses reading past 16 frames).
+        ws = await ws_connect(url, compression=None, max_size=None, max_queue=None, open_timeout=5)
+        return cls(ws)
 
     async def send(self, **message: object) -> None:
         await self.ws.send(msgspec.json.encode(message).decode())

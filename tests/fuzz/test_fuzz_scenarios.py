@@ -1,4 +1,9 @@
-"""Damaged scenario files and event logs never give a traceback, only located errors."""
+"""Damaged scenario files and event logs never give a traceback, only located errors.
+
+Each target gets more than 10,000 damaged files a run (``FILES_PER_EXAMPLE`` files
+in each of ``EXAMPLES`` hypothesis examples: drawing them in batches keeps
+hypothesis's own cost per file low). The last test checks the counts.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,12 @@ from collections import Counter
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scenariofuzz import Damaged, jsonl_files, judge, run_cli, toml_files
+
+FILES_PER_EXAMPLE = 20
+EXAMPLES = 505  # 10,100 files per target
+CASES_PER_TARGET = 10_000
 
 _TALLY: Counter[str] = Counter()
 
@@ -33,27 +43,33 @@ def _remove(path: Path) -> None:
     path.parent.rmdir()
 
 
-@_settings(400)
-@given(case=toml_files())
-def test_a_damaged_toml_scenario_loads_or_says_where_it_is_wrong(case: tuple[str, Damaged]) -> None:
-    """Every catalog scenario, damaged: a clean load or errors with a line or field."""
-    name, raw = case
+def _judged(raw: bytes, name: str) -> str:
+    """Write ``raw`` as ``name``, judge it, and clean up: ``loaded``, ``invalid``, ..."""
     path = _write(raw, name)
     try:
-        _TALLY["toml " + judge(path)] += 1
+        return judge(path)
     finally:
         _remove(path)
 
 
-@_settings(400)
-@given(raw=jsonl_files())
-def test_a_damaged_jsonl_log_loads_or_says_which_line_or_seq_is_wrong(raw: Damaged) -> None:
+@_settings(EXAMPLES)
+@given(batch=st.lists(toml_files(), min_size=FILES_PER_EXAMPLE, max_size=FILES_PER_EXAMPLE))
+def test_a_damaged_toml_scenario_loads_or_says_where_it_is_wrong(
+    batch: list[tuple[str, Damaged]],
+) -> None:
+    """Every catalog scenario, damaged: a clean load or errors with a line or field."""
+    for name, raw in batch:
+        _TALLY["toml " + _judged(raw, name)] += 1
+
+
+@_settings(EXAMPLES)
+@given(batch=st.lists(jsonl_files(), min_size=FILES_PER_EXAMPLE, max_size=FILES_PER_EXAMPLE))
+def test_a_damaged_jsonl_log_loads_or_says_which_line_or_seq_is_wrong(
+    batch: list[Damaged],
+) -> None:
     """The Tokyo log, damaged: a clean load, or errors by line, or the fold names the seq."""
-    path = _write(raw, "tokyo-2025-m1500-final.jsonl")
-    try:
-        _TALLY["jsonl " + judge(path)] += 1
-    finally:
-        _remove(path)
+    for raw in batch:
+        _TALLY["jsonl " + _judged(raw, "tokyo-2025-m1500-final.jsonl")] += 1
 
 
 @_settings(60)
@@ -80,9 +96,18 @@ def test_the_commands_that_read_files_answer_damage_with_an_exit_code_not_a_trac
             _remove(path)
 
 
-def test_the_fuzzing_reached_both_clean_loads_and_errors() -> None:
-    """Damage is not always fatal, nor always harmless: both outcomes were exercised."""
+def _cases(target: str) -> int:
+    return sum(count for key, count in _TALLY.items() if key.startswith(target + " "))
+
+
+def test_each_target_got_more_than_10000_files_with_both_clean_loads_and_errors() -> None:
+    """Over 10,000 damaged files per target; damage was neither always fatal nor harmless."""
+    if not _cases("toml"):  # run on its own: do the fuzzing first
+        test_a_damaged_toml_scenario_loads_or_says_where_it_is_wrong()
+    if not _cases("jsonl"):
+        test_a_damaged_jsonl_log_loads_or_says_which_line_or_seq_is_wrong()
     print(f"scenario fuzz tally: {dict(sorted(_TALLY.items()))}")
-    if _TALLY:
-        assert _TALLY["toml invalid"] > 0 and _TALLY["jsonl invalid"] > 0
-        assert _TALLY["toml loaded"] + _TALLY["jsonl loaded"] > 0
+    assert _cases("toml") >= CASES_PER_TARGET, _TALLY
+    assert _cases("jsonl") >= CASES_PER_TARGET, _TALLY
+    assert _TALLY["toml invalid"] > 0 and _TALLY["jsonl invalid"] > 0
+    assert _TALLY["toml loaded"] + _TALLY["jsonl loaded"] > 0

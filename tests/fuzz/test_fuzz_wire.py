@@ -13,10 +13,12 @@ UTF-8, oversized frames) get their documented closes.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
+from typing import Any, cast
 
 import pytest
-from fuzzkit import Harness, frames, run_cases
+from fuzzkit import FuzzLink, FuzzStats, Harness, frames, run_cases
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from websockets.asyncio.client import connect as ws_connect
@@ -25,6 +27,11 @@ from websockets.exceptions import ConnectionClosed
 from feed import wire
 from feed.net import ServerConfig, run_server
 from feed.net.server import Server
+
+# The keepalive pings of the server and the healthy client (websockets, every 20 s)
+# draw from the `random` module on the harness's thread; when one falls while
+# hypothesis draws a batch, hypothesis blames the strategies, which never use it.
+pytestmark = pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
 
 CASES_PER_EXAMPLE = 25
 EXAMPLES = 420  # 10,500 cases
@@ -68,6 +75,40 @@ def test_after_the_fuzz_the_healthy_client_saw_its_replay_unharmed(harness: Harn
     assert private <= server.config.max_private_sessions
     harness.finish()
     assert harness.replays == [True]
+
+
+class _Scripted:
+    """A stand-in websocket: on each ping it hands back ``answers`` then the pong, in order."""
+
+    def __init__(self, answers: list[dict[str, Any]], *, pong_first: bool) -> None:
+        self._answers = answers
+        self._pong_first = pong_first
+        self._inbox: asyncio.Queue[str] = asyncio.Queue()
+
+    async def send(self, frame: str) -> None:
+        message = json.loads(frame)
+        if message.get("op") != "ping":
+            return
+        pong = {"op": "pong", "id": message["id"]}
+        ordered = [pong, *self._answers] if self._pong_first else [*self._answers, pong]
+        for answer in ordered:
+            self._inbox.put_nowait(json.dumps(answer))
+
+    async def recv(self) -> str:
+        return await self._inbox.get()
+
+
+@pytest.mark.parametrize("pong_first", [True, False])
+async def test_a_create_session_answer_counts_whether_it_comes_before_or_after_the_pong(
+    pong_first: bool,
+) -> None:
+    """The answer comes from a task: it may overtake the ping, and the link must not wait on."""
+    created = {"op": "session_created", "session": "p-1", "token": "t" * 24}
+    stats = FuzzStats()
+    link = FuzzLink(cast(Any, _Scripted([created], pong_first=pong_first)), stats)
+    frame = '{"op": "create_session", "scenario": "tokyo-2025-m1500-final"}'
+    await link.case(frame, timeout=1.0)
+    assert stats.answers == {"session_created": 1}
 
 
 @settings(max_examples=25, deadline=None, print_blob=True)

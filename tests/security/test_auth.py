@@ -11,6 +11,7 @@ import pytest
 from guardkit import Raw, talk
 from structlog.testing import capture_logs
 
+from feed.cli import build_parser
 from feed.cli import main as cli_main
 from feed.net import ServerConfig, SessionSpec, run_server
 from feed.net.auth import InsecureBind, check_bind, is_loopback
@@ -18,6 +19,18 @@ from feed.net.server import Server
 
 SERVER_TOKEN = "server-token-0123456789"
 LOG = talk(40)
+
+
+def test_servers_listen_on_127_0_0_1_unless_told_otherwise() -> None:
+    """The library's config and every command that serves default to loopback."""
+    assert ServerConfig().host == "127.0.0.1"
+    parser = build_parser()
+    for argv in (
+        ["serve"],
+        ["replay", "tokyo-2025-m1500-final"],
+        ["gateway", "--nats", "nats://127.0.0.1:4222"],
+    ):
+        assert parser.parse_args(argv).host == "127.0.0.1", argv
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost"])

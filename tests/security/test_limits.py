@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 from guardkit import Raw, talk
 
+from feed.cli import main as cli_main
 from feed.io import load_scenario
 from feed.net import OutboxLimits, ServerConfig, SessionSpec, VirtualClock, run_server
 from feed.net.client import Backoff, connect
@@ -63,6 +64,16 @@ def test_limits_are_set_by_name_and_a_bad_one_is_refused_saying_what_was_expecte
     ]:
         with pytest.raises(ValueError, match=says):
             configure_limits(ServerConfig(), [bad])
+
+
+def test_racefeed_serve_refuses_a_bad_limit_before_it_listens(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`racefeed serve --limit` goes through the same check: exit 2 naming the item."""
+    assert cli_main(["serve", "--port", "0", "--limit", "max_conections=5"]) == 2
+    assert "--limit 'max_conections=5'" in capsys.readouterr().err
+    assert cli_main(["serve", "--port", "0", "--limit", "fault_states=0"]) == 2
+    assert "expected a value above 0" in capsys.readouterr().err
 
 
 async def test_connections_over_the_server_limit_are_refused_with_1013_until_one_closes() -> None:
@@ -164,6 +175,32 @@ async def test_sessions_over_the_limit_are_refused_and_the_count_stays_at_it() -
         assert codes.count("too_many_sessions") == 7
         assert sum(1 for s in set(server.sessions.values()) if s.private) == 3
         await client.close()
+
+
+async def test_a_private_session_nobody_follows_is_removed_after_its_idle_time() -> None:
+    """Room for two; the one nobody follows goes after `private_idle_s`, freeing its place."""
+    config = ServerConfig(heartbeat_s=0.05, private_idle_s=0.3, max_private_sessions=2)
+    async with run_server(config=config) as server:
+        client = await Raw.open(server.url)
+        created = []
+        for _ in range(2):
+            await client.send(op="create_session", scenario="tokyo-2025-m1500-final", paused=True)
+            created.append((await client.until("session_created"))["session"])
+        idle, followed = created
+        watcher = await Raw.open(server.url)
+        await watcher.send(op="subscribe", session=followed)
+        await watcher.until("caught_up")
+        await client.send(op="create_session", scenario="tokyo-2025-m1500-final", paused=True)
+        assert (await client.until("error"))["code"] == "too_many_sessions"
+        await asyncio.sleep(0.8)
+        assert idle not in server.sessions
+        assert followed in server.sessions
+        await client.send(op="create_session", scenario="tokyo-2025-m1500-final", paused=True)
+        assert (await client.until("session_created"))["session"] not in created
+        await watcher.send(op="subscribe", session=idle)
+        assert (await watcher.until("error"))["code"] == "unknown_session"
+        for raw in (client, watcher):
+            await raw.close()
 
 
 async def test_a_reader_that_stalls_is_cut_off_before_its_backlog_passes_the_bytes_limit() -> None:
