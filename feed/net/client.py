@@ -8,8 +8,10 @@
 
 The feed reconnects by itself with exponential backoff (failing over between
 several URLs when given a list), resumes from the last seq it holds, drops
-duplicates, notices gaps (from the seq, and from a heartbeat's head seq when the
-last event went missing) and resubscribes to fill them, and replaces its state with
+duplicates, puts events that overtook each other back in order (holding up to
+64 events for at most 0.2 s while the missing one may still come), notices gaps
+(from the seq, and from a heartbeat's head seq when the last event went missing)
+and resubscribes to fill them, and replaces its state with
 the fresh snapshot the server sends when the epoch changed or a position cannot be
 reached. ``feed.projection`` is the core's ``Projection`` (the same code the server
 uses), current at every moment. What cannot be recovered raises a ``FeedError``.
@@ -43,6 +45,10 @@ __all__ = ["DEFAULT_BACKOFF", "Backoff", "Feed", "FeedStats", "connect"]
 # Errors after which retrying cannot help: the request itself is wrong.
 _FATAL = frozenset({"unknown_session", "unknown_scenario", "unauthorized", "bad_message"})
 _NETWORK_ERRORS = (OSError, ConnectionClosed, InvalidHandshake, TimeoutError)
+# A missing seq may only be late (reordered on the way): hold what came after it this
+# long, and this many events, before asking the server again.
+_REORDER_WAIT_S = 0.2
+_REORDER_WINDOW = 64
 
 
 class Backoff(msgspec.Struct, frozen=True):
@@ -67,12 +73,23 @@ DEFAULT_BACKOFF = Backoff()
 
 
 class FeedStats(msgspec.Struct):
-    """What the feed had to do to keep the stream whole."""
+    """What the feed had to do to keep the stream whole.
+
+    Attributes:
+        delivered: events handed to the user (each seq of an epoch once).
+        connects: websocket connections opened.
+        duplicates_dropped: events that came again and were not handed over twice.
+        gaps_detected: times the feed asked the server again for a seq that never came.
+        reordered: events that came early and were held until the ones before them came.
+        snapshots_taken: states replaced by a snapshot (epoch change, unreachable seq).
+        too_slow: times the server cut the feed off for reading too slowly.
+    """
 
     delivered: int = 0
     connects: int = 0
     duplicates_dropped: int = 0
     gaps_detected: int = 0
+    reordered: int = 0
     snapshots_taken: int = 0
     too_slow: int = 0
 
@@ -137,6 +154,8 @@ class Feed:
         self._task: asyncio.Task[None] | None = None
         self._ws: ClientConnection | None = None
         self._resubscribing = False  # a subscribe for a gap is on its way; wait for its answer
+        self._ahead: dict[int, Event] = {}  # events that came before a seq still missing
+        self._ahead_timer: asyncio.TimerHandle | None = None
         self._sends: set[asyncio.Task[None]] = set()
         self._log = structlog.get_logger("racefeed.sdk").bind(session=session)
 
@@ -306,6 +325,7 @@ class Feed:
         ) as ws:
             self._ws = ws
             self._resubscribing = False
+            self._forget_ahead()
             self.url = url
             self.stats.connects += 1
             await ws.send(wire.encode(self._subscribe_message()).decode())
@@ -316,13 +336,31 @@ class Feed:
                     # Once per answer: frames still in flight would ask again for the same seq.
                     # Sent aside: a send awaited here, while the server closes, would wait for
                     # a close that cannot come while nobody reads (websockets' backpressure).
-                    if not self._resubscribing:
-                        self._resubscribing = True
-                        self._send_aside(ws, self._subscribe_message())
+                    self._ask_again(ws)
                 if self.ended:
                     return
         # The server closed cleanly without an `end`: treat it like any disconnect.
         raise ConnectionError("the server closed the connection before the end")
+
+    def _ask_again(self, ws: ClientConnection) -> None:
+        """Subscribe again from the first seq missing; what is held comes again after it."""
+        self._forget_ahead()
+        if not self._resubscribing:
+            self._resubscribing = True
+            self._send_aside(ws, self._subscribe_message())
+
+    def _late_seq_missing(self) -> None:
+        """The seq the held events wait for did not come in time: ask for it."""
+        self._ahead_timer = None
+        if self._ahead and self._ws is not None:
+            self.stats.gaps_detected += 1
+            self._ask_again(self._ws)
+
+    def _forget_ahead(self) -> None:
+        self._ahead.clear()
+        if self._ahead_timer is not None:
+            self._ahead_timer.cancel()
+            self._ahead_timer = None
 
     def _send_aside(self, ws: ClientConnection, message: wire.Subscribe) -> None:
         async def send() -> None:
@@ -380,19 +418,38 @@ class Feed:
             self._changed.notify_all()
 
     def _on_event(self, event: Event) -> None:
-        expected = self.last_seq + 1
-        if event.seq < expected:
+        seq = event.seq
+        if seq <= self.last_seq or seq in self._ahead:
             self.stats.duplicates_dropped += 1
             return
-        if event.seq > expected:
-            self.stats.gaps_detected += 1
-            raise _Resubscribe
+        if seq > self.last_seq + 1:
+            if self._resubscribing:
+                return  # in flight before the new subscription: it sends this again
+            self._ahead[seq] = event
+            if len(self._ahead) > _REORDER_WINDOW:
+                self.stats.gaps_detected += 1
+                raise _Resubscribe
+            if self._ahead_timer is None:
+                loop = asyncio.get_running_loop()
+                self._ahead_timer = loop.call_later(_REORDER_WAIT_S, self._late_seq_missing)
+            return
+        self._deliver(event)
+        while self._ahead:
+            following = self._ahead.pop(self.last_seq + 1, None)
+            if following is None:
+                return
+            self.stats.reordered += 1
+            self._deliver(following)
+        self._forget_ahead()
+
+    def _deliver(self, event: Event) -> None:
         self.projection.apply(event)
         self.stats.delivered += 1
         self._recent.append(event)
         self._queue.put_nowait(event)
 
     def _take_snapshot(self, frame: wire.SnapshotMessage) -> None:
+        self._forget_ahead()
         self.projection = Projection.from_state(frame.state)
         self._recent.clear()
         self.epoch = frame.epoch

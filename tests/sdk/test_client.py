@@ -161,3 +161,30 @@ async def test_starting_live_takes_a_snapshot_first() -> None:
             await feed.wait_until(lambda f: f.last_seq == 120, timeout=5, what="the snapshot")
             assert feed.race_state() == project(TOKYO, until_seq=120).race_state()
             await asyncio.sleep(0)
+
+
+async def test_events_that_overtook_each_other_are_put_back_in_order_without_asking_again() -> None:
+    """Reordered within a small window: every seq once, in order, and no resubscribe."""
+    async with (
+        server_with(speed=100.0) as server,
+        connect(server.url, backoff=FAST, faults="reorder_p=0.3,reorder_window=4") as feed,
+    ):
+        seqs = [event.seq async for event in feed]
+    assert seqs == list(range(1, len(TOKYO) + 1))
+    assert feed.stats.reordered > 10
+    assert feed.stats.gaps_detected == 0 and feed.stats.connects == 1
+    assert feed.standings() == project(TOKYO).standings()
+
+
+async def test_a_dropped_event_is_asked_for_again_on_the_same_connection() -> None:
+    """Seqs that never come: the feed resubscribes for each gap and loses nothing."""
+    async with (
+        server_with(speed=100.0) as server,
+        connect(server.url, backoff=FAST, faults="drop_p=0.05", fault_seed=3) as feed,
+    ):
+        seqs = [event.seq async for event in feed]
+    assert seqs == list(range(1, len(TOKYO) + 1))
+    assert feed.stats.gaps_detected >= 3
+    # A gap before `end` is filled on a new connection (the server closes after `end`).
+    assert feed.stats.connects <= 2
+    assert feed.standings() == project(TOKYO).standings()
