@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, assert_never
 
 import structlog
 from websockets.asyncio.server import ServerConnection
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
 from feed import wire
 from feed.net.fanout import Outbox
@@ -25,10 +25,15 @@ if TYPE_CHECKING:
 __all__ = ["ClientLink", "TokenBucket"]
 
 _ids = itertools.count(1)
+# One logger for every connection, each line naming its client: a logger bound per
+# connection would cost every idle subscriber a context of its own.
+_log = structlog.get_logger("racefeed.client")
 
 
 class TokenBucket:
     """Allow ``rate`` messages a second on average, in bursts of up to ``burst``."""
+
+    __slots__ = ("_at", "_burst", "_rate", "_tokens")
 
     def __init__(self, rate: float, burst: int, now: float) -> None:
         self._rate = rate
@@ -47,7 +52,23 @@ class TokenBucket:
 
 
 class ClientLink:
-    """The server's side of one websocket connection."""
+    """The server's side of one websocket connection.
+
+    Kept small: an idle subscriber is this, its outbox and subscription, and the
+    websocket (slots, no logger of its own, the control bucket made on first use).
+    """
+
+    __slots__ = (
+        "_bucket",
+        "_control_bucket",
+        "_limited_at",
+        "_subscribes",
+        "connection",
+        "id",
+        "outbox",
+        "server",
+        "subscription",
+    )
 
     def __init__(self, server: Server, connection: ServerConnection) -> None:
         self.id = f"c{next(_ids)}"
@@ -58,30 +79,35 @@ class ClientLink:
         loop = asyncio.get_running_loop()
         self._bucket = TokenBucket(server.config.rate_per_s, server.config.rate_burst, loop.time())
         self._limited_at = -1.0
-        limits = server.config.connection_limits
-        self._control_bucket = TokenBucket(limits.control_per_s, limits.control_burst, loop.time())
+        self._control_bucket: TokenBucket | None = None
         self._subscribes = 0
-        self._log = structlog.get_logger("racefeed.client").bind(client=self.id)
+        # websockets keeps the handshake's response (its headers, a KiB or more) for the life
+        # of the connection; nothing reads it once the connection is open.
+        connection.response = None
 
     async def run(self) -> None:
         """Read and answer frames until the connection closes."""
         peer = self.connection.remote_address
-        self._log.info("client_connected", peer=f"{peer[0]}:{peer[1]}" if peer else None)
+        _log.info("client_connected", client=self.id, peer=f"{peer[0]}:{peer[1]}" if peer else None)
         reason = "closed"
         try:
-            async for frame in self.connection:
+            # recv() in a loop rather than ``async for``: no async generator held per client.
+            while True:
+                frame = await self.connection.recv()
                 if self.outbox.closed:
                     # The outbox is closing with its own code (leaving now would close 1000):
                     # read on, unanswered, so that the client's close frame gets through.
                     reason = "cut_off"
                     continue
                 self.on_frame(frame)
+        except ConnectionClosedOK:
+            pass
         except ConnectionClosed:
             reason = "connection_lost"
         finally:
             self.leave()
             self.outbox.stop()
-            self._log.info("client_disconnected", reason=reason)
+            _log.info("client_disconnected", client=self.id, reason=reason)
 
     def on_frame(self, frame: str | bytes) -> None:
         """Answer one frame."""
@@ -105,14 +131,14 @@ class ClientLink:
             self._dispatch(wire.parse_client(frame))
         except Exception:
             # A bug must end this connection only, with a code that says to resume.
-            self._log.exception("client_failed")
+            _log.exception("client_failed", client=self.id)
             error = wire.error("internal_error", "the server failed on this message; resume")
             self.outbox.abort(wire.encode(error), 1011, "internal error")
 
     def _dispatch(self, message: wire.ClientMessage | wire.ErrorMessage) -> None:
         match message:
             case wire.ErrorMessage():
-                self._log.info("bad_message", code=message.code, field=message.field)
+                _log.info("bad_message", client=self.id, code=message.code, field=message.field)
                 self.reply(message)
             case wire.Subscribe():
                 self.subscribe(message)
@@ -174,9 +200,13 @@ class ClientLink:
 
     def _may_control(self) -> bool:
         """Spend a control token, or answer ``rate_limited`` (each time: control is rare)."""
-        if self._control_bucket.take(asyncio.get_running_loop().time()):
+        now = asyncio.get_running_loop().time()
+        limits = self.server.config.connection_limits
+        if self._control_bucket is None:
+            self._control_bucket = TokenBucket(limits.control_per_s, limits.control_burst, now)
+        if self._control_bucket.take(now):
             return True
-        rate = self.server.config.connection_limits.control_per_s
+        rate = limits.control_per_s
         self.reply(
             wire.error(
                 "rate_limited", f"at most {rate:g} control or create_session messages a second"
@@ -197,7 +227,7 @@ class ClientLink:
             head_seq=session.head_seq if session else None,
             resume_from_seq=resume_from_seq,
         )
-        self._log.warning("client_too_slow", resume_from_seq=resume_from_seq)
+        _log.warning("client_too_slow", client=self.id, resume_from_seq=resume_from_seq)
         self.outbox.abort(wire.encode(error), 1013, "too slow")
         # Called from inside a fan-out loop: leave the session once that loop is done.
         asyncio.get_running_loop().call_soon(self.leave)

@@ -3,15 +3,19 @@
 Every frame is encoded once (per session, not per client) and handed to each
 client's ``Outbox``. While a client keeps up (nothing queued, its socket's write
 buffer under the high-water mark) the frame is written straight into its transport,
-as ``websockets.broadcast`` does. Once it falls behind, frames wait in a backlog
-bounded by count and bytes, drained by one task per slow client. A client whose
-backlog overflows is cut off: ``on_overflow`` is told the first seq it did not get,
-and the owner sends ``too_slow`` and closes.
+as ``websockets.broadcast`` does, but framed once for all of them: the websocket
+header goes in front of the payload once per frame and every transport is handed
+the same bytes, where ``broadcast`` builds and serializes a frame per client. Once
+a client falls behind, frames wait in a backlog bounded by count and bytes,
+drained by one task per slow client. A client whose backlog overflows is cut off:
+``on_overflow`` is told the first seq it did not get, and the owner sends
+``too_slow`` and closes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import struct
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
@@ -21,7 +25,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
-__all__ = ["Outbox", "OutboxLimits", "fan_out"]
+__all__ = ["Outbox", "OutboxLimits", "fan_out", "text_frame"]
 
 Spawn = Callable[[Coroutine[Any, Any, None]], object]
 _OPEN = State.OPEN
@@ -69,16 +73,20 @@ class Outbox:
         self.closed = False
         self._on_overflow = on_overflow
         self._spawn = spawn
-        self._backlog: deque[tuple[bytes, int]] = deque()
+        # The backlog and the event saying it is empty are made when first needed: most
+        # clients keep up, and each of these costs hundreds of bytes per connection.
+        self._backlog: deque[tuple[bytes, int]] | None = None
         self._backlog_bytes = 0
         self._drainer: asyncio.Task[None] | None = None
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._emptied: asyncio.Event | None = None
+        # fan_out may hand this transport whole pre-framed messages: no extension
+        # (permessage-deflate) negotiated that would transform each frame.
+        self.raw = self.direct and not connection.protocol.extensions
 
     @property
     def backlog(self) -> int:
         """Frames waiting for the socket."""
-        return len(self._backlog)
+        return len(self._backlog) if self._backlog else 0
 
     def ready(self) -> bool:
         """Whether a frame written now goes straight to the socket."""
@@ -104,6 +112,8 @@ class Outbox:
             if _write(self.connection, frame) and last_seq:
                 self.written_seq = last_seq
             return True
+        if self._backlog is None:
+            self._backlog = deque()
         if (
             len(self._backlog) >= self.limits.backlog_frames
             or self._backlog_bytes + len(frame) > self.limits.backlog_bytes
@@ -112,14 +122,15 @@ class Outbox:
             return False
         self._backlog.append((frame, last_seq))
         self._backlog_bytes += len(frame)
-        self._idle.clear()
+        if self._emptied is not None:
+            self._emptied.clear()
         if self._drainer is None:
             self._drainer = asyncio.get_running_loop().create_task(self._drain())
         return True
 
     async def flush(self) -> None:
         """Wait until every pushed frame is in the transport and its buffer is below the mark."""
-        await self._idle.wait()
+        await self._until_empty()
         if self.connection.paused and not self.closed:
             try:
                 await self.connection.drain()
@@ -149,8 +160,22 @@ class Outbox:
         self._clear()
 
     async def _close_after_flush(self, code: int, reason: str) -> None:
-        await self._idle.wait()
+        await self._until_empty()
         await self.connection.close(code, reason)
+
+    async def _until_empty(self) -> None:
+        """Wait until the backlog is empty (at once if it is)."""
+        if not self._backlog:
+            return
+        if self._emptied is None:
+            self._emptied = asyncio.Event()
+        await self._emptied.wait()
+
+    def _set_empty(self) -> None:
+        self._backlog = None
+        self._backlog_bytes = 0
+        if self._emptied is not None:
+            self._emptied.set()
 
     def _overflow(self) -> None:
         self.closed = True
@@ -158,20 +183,21 @@ class Outbox:
         self._on_overflow(self.written_seq + 1)
 
     def _clear(self) -> None:
-        self._backlog.clear()
-        self._backlog_bytes = 0
         if self._drainer is not None and self._drainer is not asyncio.current_task():
             self._drainer.cancel()
             self._drainer = None
-        self._idle.set()
+        self._set_empty()
 
     async def _drain(self) -> None:
         connection = self.connection
+        backlog = self._backlog
         try:
-            while self._backlog:
+            while backlog:
                 if connection.paused:
                     await connection.drain()
-                frame, last_seq = self._backlog.popleft()
+                if backlog is not self._backlog:
+                    break  # cleared while waiting
+                frame, last_seq = backlog.popleft()
                 self._backlog_bytes -= len(frame)
                 if not _write(connection, frame):
                     self.closed = True
@@ -183,43 +209,47 @@ class Outbox:
         finally:
             if self._drainer is asyncio.current_task():
                 self._drainer = None
-            if self.closed:
-                self._backlog.clear()
-                self._backlog_bytes = 0
-            if not self._backlog:
-                self._idle.set()
+            if self.closed or not self._backlog:
+                self._set_empty()
 
 
 def fan_out(outboxes: Iterable[Outbox], frame: bytes, last_seq: int = 0) -> None:
     """Send one pre-encoded frame to many outboxes: straight to the socket where it keeps up.
 
     This is ``websockets.broadcast`` with a bounded backlog for the clients that
-    do not keep up, instead of an unbounded write buffer.
+    do not keep up, instead of an unbounded write buffer, and with the websocket
+    frame built once for every client instead of once per client.
     """
+    data = text_frame(frame)
     for outbox in outboxes:
-        connection = outbox.connection
-        if (
-            not outbox._backlog  # ready(), inlined: this loop runs once per client per frame
-            and not connection.paused
-            and not outbox.closed
-            and connection.protocol.state is _OPEN
-            and outbox.direct
-        ):
-            try:
-                connection.protocol.send_text(frame)
-                connection.send_data()
-            except Exception:  # as in broadcast: one bad socket must not stop the rest
-                outbox.closed = True
+        # ready(), inlined and cheapest test first: this loop runs once per client per frame.
+        if outbox.raw and not outbox._backlog and not outbox.closed:
+            connection = outbox.connection
+            if not connection.paused and connection.protocol.state is _OPEN:
+                try:
+                    connection.transport.write(data)
+                except Exception:  # as in broadcast: one bad socket must not stop the rest
+                    outbox.closed = True
+                    continue
+                if last_seq:
+                    outbox.written_seq = last_seq
                 continue
-            if last_seq:
-                outbox.written_seq = last_seq
-        else:
-            outbox.push(frame, last_seq)
+        outbox.push(frame, last_seq)
+
+
+def text_frame(payload: bytes) -> bytes:
+    """One unmasked, unfragmented websocket text frame (a server's) holding ``payload``."""
+    length = len(payload)
+    if length < 126:
+        return bytes((0x81, length)) + payload
+    if length < 65536:
+        return struct.pack("!BBH", 0x81, 126, length) + payload
+    return struct.pack("!BBQ", 0x81, 127, length) + payload
 
 
 def _write(connection: ServerConnection, frame: bytes) -> bool:
     """Write one text frame to the transport now; ``False`` if the connection is not open."""
-    if connection.protocol.state is not State.OPEN:
+    if connection.protocol.state is not State.OPEN or connection.transport.is_closing():
         return False
     try:
         connection.protocol.send_text(frame)

@@ -7,8 +7,9 @@ due, ``start_epoch`` after a seek backwards, ``clock_changed`` when the clock ch
 and ``end`` when the replay is over; the hub encodes each event once, appends it
 to the published log of the current epoch and fans it out to the live
 subscribers. A new subscriber first catches up from the published log, in batches
-and at its own pace (one task per catching-up subscriber), then joins the live
-fan-out.
+bound by bytes (not by events: history goes in as few frames as it can) and at its
+own pace: the first batch at once, the rest, if any, in a task per catching-up
+subscriber. Then it joins the live fan-out.
 
 A new epoch cuts the published log back, and every subscriber is sent
 ``replay_state``, a ``snapshot`` at the new position and ``caught_up``, and
@@ -18,9 +19,12 @@ changes in the order they happened (the director writes them to a shared log).
 
 from __future__ import annotations
 
+import array
 import asyncio
 import bisect
 import hmac
+import itertools
+import operator
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -54,14 +58,25 @@ class Journal(Protocol):
 
 @dataclass(frozen=True, kw_only=True)
 class BatchLimits:
-    """How many events (and bytes of them) go in one batch frame."""
+    """How many events (and bytes of them) go in one batch frame.
+
+    Attributes:
+        events: events in one live batch (several events due at once).
+        bytes: bytes of envelopes in one live batch.
+        history_bytes: the size of one catch-up batch frame, however many events that
+            is (an envelope larger than this goes alone): history is sent in as few
+            frames as this allows.
+    """
 
     events: int = 500
     bytes: int = 256 * 2**10
+    history_bytes: int = 256 * 2**10
 
 
 class Subscription:
     """One connection following one session."""
+
+    __slots__ = ("client", "cursor", "live", "outbox", "projection", "session", "task", "views")
 
     def __init__(
         self, session: Hub, outbox: Outbox, *, client: str, views: bool, cursor: int
@@ -133,6 +148,9 @@ class Hub:
         self._head: Projection | None = None  # kept at head once a snapshot was asked for
         self._narration: _Narration | None = None  # built once a views subscriber needs it
         self._frames: dict[tuple[str, int, int], bytes] = {}  # (kind, epoch, seq) -> frame
+        # Bytes of published[:i], each envelope counted with its comma; extended lazily by
+        # the first catch-up that needs it, so batches are cut by bisection, not event by event.
+        self._offsets = array.array("q", [0])
         self._log = structlog.get_logger("racefeed.session").bind(session=id, stream=stream)
 
     # -- what the driver tells ----------------------------------------------------------
@@ -265,6 +283,7 @@ class Hub:
         """``self.epoch`` has just begun at ``head``: cut the published log, reset subscribers."""
         del self.published[head:]
         del self.delivered[head:]
+        del self._offsets[head + 1 :]
         self.ended = False
         self._head = None
         self._narration = None
@@ -345,8 +364,13 @@ class Hub:
         if start > head:
             outbox.push(self._caught_up())
             self._go_live(sub)
-        else:
-            sub.task = asyncio.get_running_loop().create_task(self._catch_up(sub))
+        elif self._push_history(sub):
+            # The first batch went now: a short history (most are one frame) needs no task.
+            if sub.cursor > self.head_seq:
+                outbox.push(self._caught_up())
+                self._go_live(sub)
+            else:
+                sub.task = asyncio.get_running_loop().create_task(self._catch_up(sub))
         self._log.info("subscribed", client=client, from_seq=start, epoch=self.epoch, head=head)
         return sub
 
@@ -395,24 +419,46 @@ class Hub:
         return 1, None
 
     async def _catch_up(self, sub: Subscription) -> None:
-        """Send the published log from ``sub.cursor`` in batches, then join the live fan-out."""
+        """Send the rest of the published log as the client reads it, then join the live fan-out."""
         outbox = sub.outbox
         while sub.cursor <= self.head_seq:
-            begin = sub.cursor - 1
-            stop = self._batch_stop(self.published, begin, self.head_seq)
-            frame = wire.encode_batch(self.published[begin:stop])
-            if not outbox.push(frame, stop):
-                return
-            sub.cursor = stop + 1
-            if sub.views:
-                sub.send_views(self.delivered[begin:stop])
             await outbox.flush()
-            if outbox.closed:
+            if outbox.closed or not self._push_history(sub):
                 return
         # No await between the last check and joining: nothing published is missed.
         sub.task = None
         outbox.push(self._caught_up())
         self._go_live(sub)
+
+    def _push_history(self, sub: Subscription) -> bool:
+        """Send the catch-up batch from ``sub.cursor``; ``False`` if the client is cut off.
+
+        A catch-up batch is bound by ``history_bytes`` only, and is joined from the
+        stored envelopes in one copy: no event is encoded or looked at one by one.
+        """
+        begin = sub.cursor - 1
+        stop = self._history_stop(begin)
+        if not sub.outbox.push(_join_batch(self.published, begin, stop), stop):
+            return False
+        sub.cursor = stop + 1
+        if sub.views:
+            sub.send_views(self.delivered[begin:stop])
+        return True
+
+    def _history_stop(self, begin: int) -> int:
+        """Where the catch-up batch from ``published[begin]`` ends (one event at least)."""
+        offsets = self._offsets
+        head = len(self.published)
+        known = len(offsets) - 1
+        if known < head:
+            sizes = map(operator.add, map(len, self.published[known:]), itertools.repeat(1))
+            offsets.extend(
+                itertools.islice(itertools.accumulate(sizes, initial=offsets[-1]), 1, None)
+            )
+        # A frame of envelopes [begin, stop) is their bytes, a comma each but the last, and [].
+        bound = offsets[begin] + self._batch.history_bytes - 1
+        stop = bisect.bisect_right(offsets, bound, begin + 1, head + 1) - 1
+        return max(stop, begin + 1)
 
     def _go_live(self, sub: Subscription) -> None:
         sub.live = True
@@ -467,6 +513,16 @@ class Hub:
         if len(self._frames) >= 256:
             self._frames.pop(next(iter(self._frames)))
         self._frames[key] = frame
+
+
+def _join_batch(envelopes: list[bytes], begin: int, stop: int) -> bytes:
+    """``wire.encode_batch(envelopes[begin:stop])``, copying the bytes once rather than thrice."""
+    if stop - begin == 1:
+        return b"[" + envelopes[begin] + b"]"
+    parts = envelopes[begin:stop]
+    parts[0] = b"[" + parts[0]
+    parts[-1] = parts[-1] + b"]"
+    return b",".join(parts)
 
 
 class _Narration:

@@ -190,6 +190,9 @@ class Server:
             ping_timeout=20,
             server_header="racefeed",
             logger=WEBSOCKETS_LOGGER,  # never DEBUG: frame dumps would log control tokens
+            # A reconnect storm (every client of a restarted server at once) must not
+            # overflow the accept queue: a dropped SYN is retried only after a second.
+            backlog=max(100, config.connection_limits.max_connections),
         )
         self._port = int(self._ws.sockets[0].getsockname()[1])
         self.spawn(self._heartbeats())
