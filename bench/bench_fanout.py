@@ -436,56 +436,61 @@ def _run_one(
             text=True,
         )
         assert server.stdin is not None and server.stdout is not None
-        waited = time.monotonic()
-        while not ready.exists() or not ready.read_text():
-            if time.monotonic() - waited > 120:
-                server.kill()
-                raise RuntimeError(f"the {mode} server did not start listening")
-            if server.poll() is not None:
-                raise RuntimeError(f"the {mode} server exited with {server.returncode}")
-            time.sleep(0.02)
-        port = ready.read_text()
-        clients = []
-        for index in range(procs):
-            share = subscribers // procs + (1 if index < subscribers % procs else 0)
-            first = index * (subscribers // procs) + min(index, subscribers % procs)
-            clients.append(
-                subprocess.Popen(
-                    [
-                        *me,
-                        *("--role", "clients", "--port", port),
-                        *("--subscribers", str(share), "--first-index", str(first)),
-                        *("--sample-every", str(sample_every)),
-                        *("--samples", str(Path(tmp) / f"samples{index}"), *common),
-                    ],
-                    stdout=subprocess.PIPE,
-                    text=True,
+        clients: list[subprocess.Popen[str]] = []
+        try:
+            waited = time.monotonic()
+            while not ready.exists() or not ready.read_text():
+                if time.monotonic() - waited > 120:
+                    server.kill()
+                    raise RuntimeError(f"the {mode} server did not start listening")
+                if server.poll() is not None:
+                    raise RuntimeError(f"the {mode} server exited with {server.returncode}")
+                time.sleep(0.02)
+            port = ready.read_text()
+            for index in range(procs):
+                share = subscribers // procs + (1 if index < subscribers % procs else 0)
+                first = index * (subscribers // procs) + min(index, subscribers % procs)
+                clients.append(
+                    subprocess.Popen(
+                        [
+                            *me,
+                            *("--role", "clients", "--port", port),
+                            *("--subscribers", str(share), "--first-index", str(first)),
+                            *("--sample-every", str(sample_every)),
+                            *("--samples", str(Path(tmp) / f"samples{index}"), *common),
+                        ],
+                        stdout=subprocess.PIPE,
+                        text=True,
+                    )
                 )
-            )
-        for client in clients:
-            assert client.stdout is not None
-            line = client.stdout.readline()
-            assert line.startswith("SUBSCRIBED"), line
-        ticks = _cpu_ticks()
-        server.stdin.write("GO\n")
-        server.stdin.flush()
-        received = []
-        for client in clients:
-            assert client.stdout is not None
-            received.append(json.loads(client.stdout.readline().split(" ", 1)[1]))
-        busy, total = (b - a for a, b in zip(ticks, _cpu_ticks(), strict=True))
-        server.stdin.write("STOP\n")
-        server.stdin.flush()
-        line = server.stdout.readline()
-        while line and not line.startswith("DONE "):  # py-spy, when profiling, says things
+            for client in clients:
+                assert client.stdout is not None
+                line = client.stdout.readline()
+                assert line.startswith("SUBSCRIBED"), line
+            ticks = _cpu_ticks()
+            server.stdin.write("GO\n")
+            server.stdin.flush()
+            received = []
+            for client in clients:
+                assert client.stdout is not None
+                received.append(json.loads(client.stdout.readline().split(" ", 1)[1]))
+            busy, total = (b - a for a, b in zip(ticks, _cpu_ticks(), strict=True))
+            server.stdin.write("STOP\n")
+            server.stdin.flush()
             line = server.stdout.readline()
-        done = json.loads(line.split(" ", 1)[1])
-        server.communicate(timeout=60)
-        pairs = array.array("d")
-        for index, client in enumerate(clients):
-            client.wait(60)
-            with (Path(tmp) / f"samples{index}").open("rb") as handle:
-                pairs.frombytes(handle.read())
+            while line and not line.startswith("DONE "):  # py-spy, when profiling, says things
+                line = server.stdout.readline()
+            done = json.loads(line.split(" ", 1)[1])
+            server.communicate(timeout=60)
+            pairs = array.array("d")
+            for index, client in enumerate(clients):
+                client.wait(60)
+                with (Path(tmp) / f"samples{index}").open("rb") as handle:
+                    pairs.frombytes(handle.read())
+        except BaseException:
+            for process in [server, *clients]:
+                process.kill()
+            raise
     miscounted = sum(r["miscounted"] for r in received)
     if miscounted:
         raise RuntimeError(f"{mode} {phase} {subscribers}: {miscounted} miscounted frames")
@@ -521,6 +526,23 @@ def _run_one(
     return result
 
 
+def _run_retried(
+    mode: str, phase: str, subscribers: int, rate: float, args: argparse.Namespace
+) -> dict[str, Any]:
+    """``_run_one``, tried once more (and said so) when its processes fail to set up.
+
+    Tens of thousands of loopback connections a minute can leave a run's clients
+    unable to connect for a while (ports in TIME_WAIT); that is the machine, not the
+    server, and a second try after a pause tells the two apart.
+    """
+    try:
+        return _run_one(mode, phase, subscribers, rate, args)
+    except (AssertionError, RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+        _say(args, f"  {mode} {phase} {subscribers}: {exc!r}; trying once more in 30 s")
+        time.sleep(30)
+        return _run_one(mode, phase, subscribers, rate, args)
+
+
 def _say(args: argparse.Namespace, text: str) -> None:
     print(text, file=sys.stderr if args.json else sys.stdout, flush=True)
 
@@ -543,7 +565,7 @@ def _harness(args: argparse.Namespace) -> int:
                 # Rotate the order so that no mode always runs first (or last) on a busy box.
                 turn = repeat % len(modes)
                 for mode in modes[turn:] + modes[:turn]:
-                    runs[mode].append(_run_one(mode, phase, subscribers, rate, args))
+                    runs[mode].append(_run_retried(mode, phase, subscribers, rate, args))
             for mode in modes:
                 result = _median(runs[mode])
                 results.append(result)
