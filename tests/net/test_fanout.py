@@ -32,7 +32,9 @@ async def test_a_stalled_reader_is_cut_off_while_the_others_keep_up() -> None:
     events = make_commentary(COUNT, gap_ms=20, text_bytes=3000)
     limits = OutboxLimits(backlog_frames=64, backlog_bytes=256 * 2**10, write_buffer=64 * 2**10)
     config = ServerConfig(limits=limits, close_timeout=30)
-    spec = SessionSpec(name="main", events=events, speed=100, paused=True, token="t")
+    spec = SessionSpec(
+        name="main", events=events, speed=40, paused=True, token="t"
+    )  # fast readers keep up with room to spare on a busy CI machine
     with capture_logs() as logs:
         async with run_server(sessions=[spec], config=config) as server:
             session = server.sessions["main"]
