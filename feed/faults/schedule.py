@@ -17,7 +17,7 @@ import hashlib
 import random
 from collections import Counter
 from collections.abc import Sequence
-from typing import Final, Literal, NamedTuple, TypeAlias
+from typing import Final, Literal, NamedTuple, TypeAlias, get_args
 
 import msgspec
 
@@ -45,16 +45,7 @@ FaultKind: TypeAlias = Literal[
     "delay",
 ]
 
-KINDS: Final[tuple[FaultKind, ...]] = (
-    "disconnect",
-    "epoch_bump",
-    "stall",
-    "drop",
-    "reorder",
-    "late_correction",
-    "duplicate",
-    "delay",
-)
+KINDS: Final[tuple[FaultKind, ...]] = get_args(FaultKind)
 """Every kind of action, in the order the injector applies those of one seq."""
 
 CORRECTION_TYPES: Final[frozenset[str]] = frozenset(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
+import secrets
 from typing import Final
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "InsecureBind",
     "check_bind",
     "is_loopback",
+    "new_control_token",
+    "new_private_session_id",
     "token_matches",
 ]
 
@@ -76,3 +79,13 @@ def token_matches(given: str, expected: str | None) -> bool:
     if expected is None:
         return False
     return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def new_control_token() -> str:
+    """A fresh session control token (144 random bits, URL-safe)."""
+    return secrets.token_urlsafe(18)
+
+
+def new_private_session_id() -> str:
+    """A fresh private session id: random, so that it cannot be guessed or listed."""
+    return f"p-{secrets.token_hex(6)}"

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import secrets
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -31,8 +30,9 @@ import structlog
 
 from feed import codec, wire
 from feed.errors import RacefeedError, UnknownScenario
+from feed.net.auth import new_control_token, new_private_session_id
 from feed.net.clock import Clock, RealClock
-from feed.net.recorder import Recorder, read_timeline
+from feed.net.recorder import Recorder, new_record_id, read_timeline
 from feed.net.scenarios import CatalogScenarios, ScenarioLog, ScenarioSource
 from feed.net.server import SessionSpec
 from feed.net.session import Session
@@ -154,7 +154,7 @@ class Director:
             raise ValueError(f"session {name!r}: give a scenario or events")
         known = self.timeline.sessions.get(name)
         if known is None:
-            token = spec.token or secrets.token_urlsafe(18)
+            token = spec.token or new_control_token()
             session = self._open(
                 name,
                 token,
@@ -188,7 +188,7 @@ class Director:
     ) -> Session:
         """A new session: its ``opened`` record first, then its clock."""
         opened = SessionOpened(
-            id=f"{name}:opened:{secrets.token_hex(8)}",
+            id=new_record_id(name, "opened"),
             session=name,
             scenario=log.id,
             title=log.title,
@@ -229,7 +229,7 @@ class Director:
     def _session(self, opened: SessionOpened, log: ScenarioLog, *, speed: Speed) -> Session:
         session = Session(
             id=opened.session,
-            token=secrets.token_urlsafe(18),  # unused: tokens are checked by their hash here
+            token=new_control_token(),  # unused: tokens are checked by their hash here
             events=log.events,
             title=opened.title,
             scenario=opened.scenario,
@@ -313,7 +313,7 @@ class Director:
     def _set_faults(self, session: Session, faults: str, seed: int) -> None:
         self.log.append(
             FaultsChanged(
-                id=f"{session.id}:faults:{secrets.token_hex(8)}",
+                id=new_record_id(session.id, "faults"),
                 session=session.id,
                 faults=faults,
                 seed=seed,
@@ -347,8 +347,8 @@ class Director:
                 f"scenario {message.scenario!r} cannot be loaded: {exc}",
                 field="$.scenario",
             )
-        name = f"p-{secrets.token_hex(6)}"
-        token = secrets.token_urlsafe(18)
+        name = new_private_session_id()
+        token = new_control_token()
         session = self._open(
             name,
             token,

@@ -249,14 +249,7 @@ class Gateway(Server):
 
     async def create_session(self, client: ClientLink, message: wire.CreateSession) -> None:
         """Forward ``create_session``; answer once this gateway has the new session too."""
-        if self.config.token is not None and not token_matches(message.token, self.config.token):
-            client.reply(
-                wire.error(
-                    "unauthorized",
-                    "creating a session on this server needs the server token; this one is not it",
-                    field="$.token",
-                )
-            )
+        if not self.may_create_sessions(client, message):
             return
         message = msgspec.structs.replace(message, token="")
         await self._forward(client, "create", message, authorized=self.config.token is not None)

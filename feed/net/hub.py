@@ -315,7 +315,7 @@ class Hub:
         start = 0
         while start < len(envelopes):
             stop = self._batch_stop(envelopes, start, len(envelopes))
-            frames.append((stop, wire.encode_batch(list(envelopes[start:stop]))))
+            frames.append((stop, wire.encode_batch(envelopes[start:stop])))
             start = stop
         return frames
 
@@ -438,7 +438,7 @@ class Hub:
         """
         begin = sub.cursor - 1
         stop = self._history_stop(begin)
-        if not sub.outbox.push(_join_batch(self.published, begin, stop), stop):
+        if not sub.outbox.push(wire.encode_batch(self.published[begin:stop]), stop):
             return False
         sub.cursor = stop + 1
         if sub.views:
@@ -513,16 +513,6 @@ class Hub:
         if len(self._frames) >= 256:
             self._frames.pop(next(iter(self._frames)))
         self._frames[key] = frame
-
-
-def _join_batch(envelopes: list[bytes], begin: int, stop: int) -> bytes:
-    """``wire.encode_batch(envelopes[begin:stop])``, copying the bytes once rather than thrice."""
-    if stop - begin == 1:
-        return b"[" + envelopes[begin] + b"]"
-    parts = envelopes[begin:stop]
-    parts[0] = b"[" + parts[0]
-    parts[-1] = parts[-1] + b"]"
-    return b",".join(parts)
 
 
 class _Narration:

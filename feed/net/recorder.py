@@ -17,7 +17,7 @@ from feed.events import Event
 from feed.net.hub import Hub
 from feed.store import ClockChanged, EpochStarted, EventLog, EventPublished, Timeline
 
-__all__ = ["Recorder", "read_timeline"]
+__all__ = ["Recorder", "new_record_id", "read_timeline"]
 
 
 class Recorder:
@@ -40,7 +40,7 @@ class Recorder:
         """An ``epoch`` record, with the clock as it stands."""
         self.log.append(
             EpochStarted(
-                id=_new_id(hub.id, "epoch"),
+                id=new_record_id(hub.id, "epoch"),
                 session=hub.id,
                 epoch=hub.epoch,
                 head_seq=head_seq,
@@ -51,7 +51,7 @@ class Recorder:
     def clock_changed(self, hub: Hub) -> None:
         """A ``clock`` record."""
         self.log.append(
-            ClockChanged(id=_new_id(hub.id, "clock"), session=hub.id, status=hub.status())
+            ClockChanged(id=new_record_id(hub.id, "clock"), session=hub.id, status=hub.status())
         )
 
 
@@ -65,6 +65,6 @@ async def read_timeline(log: EventLog) -> tuple[Timeline, int]:
     return timeline, position
 
 
-def _new_id(session: str, kind: str) -> str:
-    # Unique per record; a retried append reuses the record, so the id with it.
+def new_record_id(session: str, kind: str) -> str:
+    """A unique id for a new record (a retried append reuses the record, so the id with it)."""
     return f"{session}:{kind}:{secrets.token_hex(8)}"

@@ -13,7 +13,6 @@ or from the command line with ``racefeed serve`` / ``racefeed replay``.
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -30,7 +29,13 @@ from feed import wire
 from feed.asyncapi import asyncapi_document
 from feed.errors import RacefeedError, UnknownScenario
 from feed.events import Event
-from feed.net.auth import WEBSOCKETS_LOGGER, check_bind, token_matches
+from feed.net.auth import (
+    WEBSOCKETS_LOGGER,
+    check_bind,
+    new_control_token,
+    new_private_session_id,
+    token_matches,
+)
 from feed.net.clock import Clock, RealClock
 from feed.net.connection import ClientLink
 from feed.net.fanout import OutboxLimits
@@ -263,7 +268,7 @@ class Server:
             raise ValueError(f"session {spec.name!r}: give a scenario or events")
         session = self._new_session(
             spec.name,
-            spec.token or secrets.token_urlsafe(18),
+            spec.token or new_control_token(),
             log,
             speed=spec.speed,
             rebase=spec.rebase,
@@ -288,16 +293,22 @@ class Server:
         assert token is not None, f"session {session_id!r} is not controlled by this server"
         return token
 
+    def may_create_sessions(self, client: ClientLink, message: wire.CreateSession) -> bool:
+        """Whether ``message`` carries the server token where there is one; else say so."""
+        if self.config.token is None or token_matches(message.token, self.config.token):
+            return True
+        client.reply(
+            wire.error(
+                "unauthorized",
+                "creating a session on this server needs the server token; this one is not it",
+                field="$.token",
+            )
+        )
+        return False
+
     async def create_session(self, client: ClientLink, message: wire.CreateSession) -> None:
         """Answer ``create_session``: a private session, its id and token to this client only."""
-        if self.config.token is not None and not token_matches(message.token, self.config.token):
-            client.reply(
-                wire.error(
-                    "unauthorized",
-                    "creating a session on this server needs the server token; this one is not it",
-                    field="$.token",
-                )
-            )
+        if not self.may_create_sessions(client, message):
             return
         private = sum(1 for s in set(self.sessions.values()) if s.private)
         if private >= self.config.max_private_sessions:
@@ -329,8 +340,8 @@ class Server:
                 )
             )
             return
-        session_id = f"p-{secrets.token_hex(6)}"
-        token = secrets.token_urlsafe(18)
+        session_id = new_private_session_id()
+        token = new_control_token()
         session = self._new_session(
             session_id,
             token,
