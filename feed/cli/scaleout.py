@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import os
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from feed.cli.running import run_until_stopped as _run
 from feed.errors import RacefeedError
@@ -16,6 +16,9 @@ from feed.net.limits import configure_limits
 from feed.net.logging import configure_logging
 from feed.net.server import ServerConfig, SessionSpec
 from feed.net.session import Session
+
+if TYPE_CHECKING:
+    from feed.net.natslog import JetStreamLog
 
 __all__ = ["register"]
 
@@ -130,7 +133,6 @@ def _director(args: argparse.Namespace) -> int:
     # Imported here: nats-py is an extra, and every other command works without it.
     from feed.net.director import Director  # noqa: PLC0415
     from feed.net.natsctl import serve_control  # noqa: PLC0415
-    from feed.net.natslog import JetStreamLog  # noqa: PLC0415
 
     configure_logging(json=args.log_json)
     try:
@@ -147,17 +149,8 @@ def _director(args: argparse.Namespace) -> int:
     out = sys.stdout
 
     async def run(stop: asyncio.Event) -> int:
-        try:
-            log = await JetStreamLog.open(
-                args.nats,
-                name="racefeed-director",
-                wait_s=args.connect_wait,
-                stream=args.stream,
-                prefix=args.subject_prefix,
-                replicas=args.replicas,
-            )
-        except (OSError, ValueError) as exc:
-            print(f"racefeed director: {exc}", file=sys.stderr)
+        log = await _open_log(args, "director", replicas=args.replicas)
+        if log is None:
             return 1
         director = Director(log)
         try:
@@ -186,6 +179,24 @@ def _director(args: argparse.Namespace) -> int:
     return _run(run)
 
 
+async def _open_log(args: argparse.Namespace, role: str, **options: int) -> JetStreamLog | None:
+    """The JetStream log the command line names; ``None`` (said on stderr) if it cannot open."""
+    from feed.net.natslog import JetStreamLog  # noqa: PLC0415
+
+    try:
+        return await JetStreamLog.open(
+            args.nats,
+            name=f"racefeed-{role}",
+            wait_s=args.connect_wait,
+            stream=args.stream,
+            prefix=args.subject_prefix,
+            **options,
+        )
+    except (OSError, ValueError) as exc:
+        print(f"racefeed {role}: {exc}", file=sys.stderr)
+        return None
+
+
 def _describe(session: Session, token: str | None, resumed: bool, out: TextIO) -> None:
     status = session.status()
     if resumed:
@@ -201,7 +212,6 @@ def _describe(session: Session, token: str | None, resumed: bool, out: TextIO) -
 def _gateway(args: argparse.Namespace) -> int:
     from feed.net.gateway import Gateway  # noqa: PLC0415
     from feed.net.natsctl import ControlClient  # noqa: PLC0415
-    from feed.net.natslog import JetStreamLog  # noqa: PLC0415
 
     configure_logging(json=args.log_json)
     token = args.token if args.token is not None else os.environ.get(TOKEN_ENV) or None
@@ -217,16 +227,8 @@ def _gateway(args: argparse.Namespace) -> int:
     out = sys.stdout
 
     async def run(stop: asyncio.Event) -> int:
-        try:
-            log = await JetStreamLog.open(
-                args.nats,
-                name="racefeed-gateway",
-                wait_s=args.connect_wait,
-                stream=args.stream,
-                prefix=args.subject_prefix,
-            )
-        except (OSError, ValueError) as exc:
-            print(f"racefeed gateway: {exc}", file=sys.stderr)
+        log = await _open_log(args, "gateway")
+        if log is None:
             return 1
         gateway = Gateway(log, ControlClient(log.nc, log.prefix), config, wait_s=args.catch_up_wait)
         try:
