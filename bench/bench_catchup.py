@@ -41,39 +41,18 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-_START = datetime(2025, 9, 17, 13, 20, 40, tzinfo=UTC)
+from benchkit import Figure, RawWebSocket, figure, median, split_log
+
 _MODES = ("racefeed", "bare", "bare_batched")
 _TARGET = 1_000_000.0
-
-
-def _log(count: int) -> list[Any]:
-    """``count`` split events, envelopes the size of the Tokyo final's (about 240 bytes)."""
-    from feed.events import SplitRecorded, SplitRecordedData
-    from feed.replay import format_utc
-
-    return [
-        SplitRecorded(
-            seq=n,
-            stream="tokyo-2025-m1500-final",
-            race="tokyo-2025-m1500-final",
-            race_ms=n,
-            at=format_utc(_START + timedelta(milliseconds=n)),
-            data=SplitRecordedData(
-                athlete_id="cheruiyot-timothy", distance_m=100 * (n % 15 + 1), elapsed_ms=n * 10
-            ),
-        )
-        for n in range(1, count + 1)
-    ]
 
 
 def _batches(envelopes: list[bytes], max_bytes: int) -> list[bytes]:
@@ -100,7 +79,7 @@ async def _serve(mode: str, events: int, batch_kib: int, history_kib: int, ready
     from feed.codec import encode
 
     loop = asyncio.get_running_loop()
-    log = _log(events + 1)  # one more than published: the replay is not over, nothing ends
+    log = split_log(events + 1)  # one more than published: the replay is not over, nothing ends
     stop = asyncio.Event()
     waiting = loop.run_in_executor(None, sys.stdin.read)
     waiting.add_done_callback(lambda _: stop.set())
@@ -148,83 +127,37 @@ async def _serve(mode: str, events: int, batch_kib: int, history_kib: int, ready
 # -- the client (its own process) --------------------------------------------------------
 
 
-class _RawClient(asyncio.Protocol):
+class _RawClient(RawWebSocket):
     """A websocket client reduced to what the measurement needs: count events, time them."""
 
     def __init__(self, subscribe: bytes) -> None:
         import msgspec
 
+        super().__init__()
         self.subscribe = subscribe
-        self.buffer = bytearray()
-        self.open = False
         self.events = 0
         self.frames = 0
         self.last_seq = 0
         self.sent_at = 0.0
         self.done_at = 0.0
         self.done = asyncio.Event()
-        self.transport: asyncio.Transport | None = None
         self._raw = msgspec.json.Decoder(list[msgspec.Raw])
         self._any = msgspec.json.Decoder()
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]  # uvloop's is no subclass
-        transport.write(  # type: ignore[attr-defined]
-            b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        )
+    def on_open(self) -> None:
+        self.sent_at = time.perf_counter()
+        self.send(0x1, self.subscribe)
 
-    def data_received(self, data: bytes) -> None:
-        buffer = self.buffer
-        buffer += data
-        if not self.open:
-            end = buffer.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            assert buffer.startswith(b"HTTP/1.1 101"), bytes(buffer[:80])
-            del buffer[: end + 4]
-            self.open = True
-            self.sent_at = time.perf_counter()
-            self._send(0x1, self.subscribe)
-        offset = 0
-        size = len(buffer)
-        while size - offset >= 2:
-            first, length = buffer[offset], buffer[offset + 1] & 0x7F
-            header = 2
-            if length == 126:
-                if size - offset < 4:
-                    break
-                length = int.from_bytes(buffer[offset + 2 : offset + 4], "big")
-                header = 4
-            elif length == 127:
-                if size - offset < 10:
-                    break
-                length = int.from_bytes(buffer[offset + 2 : offset + 10], "big")
-                header = 10
-            if size - offset < header + length:
-                break
-            opcode = first & 0x0F
-            begin = offset + header
-            offset = begin + length
-            if opcode == 0x1:
-                # Decoded in place: no copy of the frame (a batch is up to 256 KiB).
-                with memoryview(buffer) as view:
-                    self._on_text(view[begin:offset])
-            elif opcode == 0x9:  # ping: answer, or the server drops us
-                self._send(0xA, bytes(buffer[begin:offset]))
-        del buffer[:offset]
-
-    def _on_text(self, payload: memoryview) -> None:
+    def on_text(self, payload: memoryview) -> None:
+        # Decoded in place: no copy of the frame (a batch is up to 256 KiB).
         self.frames += 1
         if payload[0] == 0x5B:  # "[": a batch
             envelopes = self._raw.decode(payload)
             self.events += len(envelopes)
             self.last_seq = self._any.decode(envelopes[-1])["seq"]
             del envelopes  # each Raw holds the view, which must go before the buffer moves
-            payload.release()
             return
         message = self._any.decode(payload)
-        payload.release()
         if "type" in message:
             self.events += 1
             self.last_seq = message["seq"]
@@ -233,11 +166,6 @@ class _RawClient(asyncio.Protocol):
             self.done.set()
         elif message.get("op") == "error":
             raise RuntimeError(f"the server answered an error: {message}")
-
-    def _send(self, opcode: int, payload: bytes) -> None:
-        assert self.transport is not None and len(payload) < 126
-        # A zero mask key: masking is required of clients, any key will do here.
-        self.transport.write(bytes([0x80 | opcode, 0x80 | len(payload)]) + b"\0\0\0\0" + payload)
 
 
 async def _client(port: int, events: int) -> None:
@@ -270,7 +198,7 @@ def _decode_rates(events: int, batch_kib: int) -> dict[str, float]:
     from feed import wire
     from feed.codec import encode
 
-    batches = _batches([encode(event) for event in _log(events)], batch_kib * 2**10)
+    batches = _batches([encode(event) for event in split_log(events)], batch_kib * 2**10)
     raw = msgspec.json.Decoder(list[msgspec.Raw])
     rates: dict[str, float] = {}
     for name, decode in (("raw", raw.decode), ("full", wire.decode_server)):
@@ -355,48 +283,38 @@ def _harness(args: argparse.Namespace) -> int:
         order = _MODES[repeat % 3 :] + _MODES[: repeat % 3]
         for mode in order:
             runs[mode].append(_run_one(mode, args))
-    results = {mode: _median(runs[mode]) for mode in _MODES}
+    results = {mode: median(runs[mode]) for mode in _MODES}
     decode = _decode_rates(args.events, args.batch_kib)
     rf, bare, batched = results["racefeed"], results["bare"], results["bare_batched"]
     value = rf["events_per_s"]
-    figures = [
-        {
-            "key": "catchup.events_per_s",
-            "label": f"catch-up of {args.events:,} events to one resuming client, events/s",
-            "value": value,
-            "unit": "events/s",
-            "baseline_label": "bare websockets server, one event per frame",
-            "baseline": bare["events_per_s"],
-            "ratio": value / bare["events_per_s"],
-            "target": ">= 1,000,000 events/s",
-            "met": value >= _TARGET,
-        },
-        {
-            "key": "catchup.events_per_s.vs_batched",
-            "label": f"catch-up events/s against a bare server sending {args.batch_kib} KiB "
-            "batches",
-            "value": value,
-            "unit": "events/s",
-            "baseline_label": f"bare websockets server, pre-joined {args.batch_kib} KiB batches",
-            "baseline": batched["events_per_s"],
-            "ratio": value / batched["events_per_s"],
-            "target": None,
-            "met": None,
-        },
+    figures: list[Figure] = [
+        figure(
+            "catchup.events_per_s",
+            f"catch-up of {args.events:,} events to one resuming client, events/s",
+            value,
+            "events/s",
+            baseline_label="bare websockets server, one event per frame",
+            baseline=bare["events_per_s"],
+            target=">= 1,000,000 events/s",
+            met=value >= _TARGET,
+        ),
+        figure(
+            "catchup.events_per_s.vs_batched",
+            f"catch-up events/s against a bare server sending {args.batch_kib} KiB batches",
+            value,
+            "events/s",
+            baseline_label=f"bare websockets server, pre-joined {args.batch_kib} KiB batches",
+            baseline=batched["events_per_s"],
+        ),
     ]
     for name, text in (("raw", "as list[msgspec.Raw]"), ("full", "fully into events")):
         figures.append(
-            {
-                "key": f"catchup.client_decode_{name}_events_per_s",
-                "label": f"the client decoding the same batches {text}, events/s",
-                "value": decode[name],
-                "unit": "events/s",
-                "baseline_label": None,
-                "baseline": None,
-                "ratio": None,
-                "target": None,
-                "met": None,
-            }
+            figure(
+                f"catchup.client_decode_{name}_events_per_s",
+                f"the client decoding the same batches {text}, events/s",
+                decode[name],
+                "events/s",
+            )
         )
     params = {
         "events": args.events,
@@ -436,16 +354,6 @@ def _harness(args: argparse.Namespace) -> int:
         f"target >= 1,000,000: {'met' if value >= _TARGET else 'missed'}"
     )
     return 0
-
-
-def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The median of each measured figure over repeated runs."""
-    merged = dict(runs[0])
-    for key, value in runs[0].items():
-        if isinstance(value, float):
-            merged[key] = statistics.median(run[key] for run in runs)
-    merged["runs"] = len(runs)
-    return merged
 
 
 def main(argv: Sequence[str] | None = None) -> int:

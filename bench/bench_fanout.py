@@ -53,7 +53,6 @@ import array
 import asyncio
 import json
 import os
-import resource
 import socket
 import statistics
 import subprocess
@@ -61,45 +60,17 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-_START = datetime(2025, 9, 17, 13, 20, 40, tzinfo=UTC)
+from benchkit import HANDSHAKE, Figure, figure, masked_frame, median, raise_fd_limit, split_log
+
 _MODES = ("racefeed", "bare", "naive")
 _PHASES = ("throughput", "batched", "latency")
 _DEFAULT_COUNTS = (100, 1000, 5000, 10_000)
 _DEFAULT_RATES = {100: 100.0, 1000: 100.0, 5000: 20.0, 10_000: 10.0}
 _BACKLOG = 4096  # listen backlog: the default 100 drops SYNs when 1,000s connect (1 s retries)
 _EVENT = b'{"type":'  # how every envelope starts (feed.codec puts the type first)
-
-
-def _raise_fd_limit() -> None:
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
-def _log(count: int, period_ms: float, group: int = 1) -> list[Any]:
-    """Envelopes the size of the Tokyo final's (about 220 bytes); ``group`` share each deadline."""
-    from feed.events import SplitRecorded, SplitRecordedData
-    from feed.replay import format_utc
-
-    def at_ms(n: int) -> float:
-        return ((n - 1) // group + 1) * period_ms
-
-    return [
-        SplitRecorded(
-            seq=n,
-            stream="tokyo-2025-m1500-final",
-            race="tokyo-2025-m1500-final",
-            race_ms=int(at_ms(n)),
-            at=format_utc(_START + timedelta(milliseconds=at_ms(n))),
-            data=SplitRecordedData(
-                athlete_id="cheruiyot-timothy", distance_m=100 * (n % 15 + 1), elapsed_ms=n * 10
-            ),
-        )
-        for n in range(1, count + 1)
-    ]
 
 
 # -- the servers (one process each) -----------------------------------------------------
@@ -142,7 +113,7 @@ async def _serve(args: argparse.Namespace) -> None:
         group = args.batch
     loop = asyncio.get_running_loop()
     period_ms = 1000.0 / rate if phase == "latency" else 1.0
-    log = _log(events, period_ms, group)
+    log = split_log(events, period_ms, group)
     envelopes = [encode(event) for event in log]
     frames = [
         envelopes[start] if group == 1 else wire.encode_batch(envelopes[start : start + group])
@@ -227,6 +198,7 @@ async def _serve(args: argparse.Namespace) -> None:
 # -- the clients (one or more processes) -------------------------------------------------
 
 
+# Not a benchkit.RawWebSocket: its own parser counts a lone small event frame undecoded, fast.
 class _RawClient(asyncio.Protocol):
     """A websocket client reduced to what the measurement needs: count events, time some."""
 
@@ -243,10 +215,7 @@ class _RawClient(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]  # uvloop's is no subclass
-        transport.write(  # type: ignore[attr-defined]
-            b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        )
+        transport.write(HANDSHAKE)  # type: ignore[attr-defined]
 
     def data_received(self, data: bytes) -> None:
         now = time.monotonic()
@@ -325,9 +294,8 @@ class _RawClient(asyncio.Protocol):
         self.sampled_upto = count
 
     def _send(self, opcode: int, payload: bytes) -> None:
-        assert self.transport is not None and len(payload) < 126
-        # A zero mask key: masking is required of clients, any key will do here.
-        self.transport.write(bytes([0x80 | opcode, 0x80 | len(payload)]) + b"\0\0\0\0" + payload)
+        assert self.transport is not None
+        self.transport.write(masked_frame(opcode, payload))
 
 
 class _Clients:
@@ -567,7 +535,7 @@ def _harness(args: argparse.Namespace) -> int:
                 for mode in modes[turn:] + modes[:turn]:
                     runs[mode].append(_run_retried(mode, phase, subscribers, rate, args))
             for mode in modes:
-                result = _median(runs[mode])
+                result = median(runs[mode])
                 results.append(result)
                 extra = (
                     f"  p50 {result['p50_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms"
@@ -585,13 +553,13 @@ def _harness(args: argparse.Namespace) -> int:
                     f"{extra}",
                 )
     figures = _figures(results) if args.phases == ",".join(_PHASES) else []
-    for figure in figures:
-        met = {True: "met", False: "MISSED", None: ""}[figure["met"]]
-        ratio = "" if figure["ratio"] is None else f"  {figure['ratio']:.2f}x baseline"
+    for entry in figures:
+        met = {True: "met", False: "MISSED", None: ""}[entry["met"]]
+        ratio = "" if entry["ratio"] is None else f"  {entry['ratio']:.2f}x baseline"
         _say(
             args,
-            f"{figure['key']:<38} {figure['value']:>12,.2f} {figure['unit']:<9}{ratio}"
-            f"  {figure['target'] or ''} {met}",
+            f"{entry['key']:<38} {entry['value']:>12,.2f} {entry['unit']:<9}{ratio}"
+            f"  {entry['target'] or ''} {met}",
         )
     if args.json:
         params = {
@@ -614,42 +582,8 @@ def _harness(args: argparse.Namespace) -> int:
     return 0
 
 
-def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The median of each measured figure over repeated runs (the rest from the first)."""
-    merged = dict(runs[0])
-    for key, value in runs[0].items():
-        if isinstance(value, float):
-            merged[key] = statistics.median(run[key] for run in runs)
-    merged["runs"] = len(runs)
-    return merged
-
-
-def _figure(
-    key: str,
-    label: str,
-    value: float,
-    unit: str,
-    *,
-    baseline_label: str,
-    baseline: float,
-    target: str | None = None,
-    met: bool | None = None,
-) -> dict[str, Any]:
-    return {
-        "key": key,
-        "label": label,
-        "value": value,
-        "unit": unit,
-        "baseline_label": baseline_label,
-        "baseline": baseline,
-        "ratio": value / baseline if baseline else None,
-        "target": target,
-        "met": met,
-    }
-
-
-def _figures(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    figures: list[dict[str, Any]] = []
+def _figures(results: list[dict[str, Any]]) -> list[Figure]:
+    figures: list[Figure] = []
     per_event = {"baseline_label": "bare websockets.broadcast, one event a frame"}
     bare = "bare websockets.broadcast"
     for n in sorted({r["subscribers"] for r in results}):
@@ -660,7 +594,7 @@ def _figures(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if n == 1000:
             goal = {"target": "ratio >= 0.9", "met": rf >= 0.9 * ceiling}
         figures.append(
-            _figure(
+            figure(
                 f"fanout.{n}.events_per_s",
                 f"fan-out at {n:,} subscribers, one event a frame, delivered events/s",
                 rf,
@@ -673,7 +607,7 @@ def _figures(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         batched = row[("racefeed", "batched")]["deliveries_per_s"]
         goal = {"target": "ratio >= 5", "met": batched >= 5 * ceiling} if n == 1000 else {}
         figures.append(
-            _figure(
+            figure(
                 f"fanout.{n}.batched_events_per_s",
                 f"fan-out at {n:,} subscribers, events due together packed into batch frames",
                 batched,
@@ -684,7 +618,7 @@ def _figures(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             )
         )
         figures.append(
-            _figure(
+            figure(
                 f"fanout.{n}.bare_batched_events_per_s",
                 f"bare broadcast of pre-packed batch frames at {n:,} subscribers (context)",
                 row[("bare", "batched")]["deliveries_per_s"],
@@ -701,7 +635,7 @@ def _figures(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             10_000: {"target": "p99 < 100 ms", "met": p99 < 100},
         }.get(n, {})
         figures.append(
-            _figure(
+            figure(
                 f"fanout.{n}.p99_ms",
                 f"p99 latency at {n:,} subscribers and {lat['rate']:g} events/s",
                 p99,
@@ -712,7 +646,7 @@ def _figures(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             )
         )
         figures.append(
-            _figure(
+            figure(
                 f"fanout.{n}.cpu_us_per_delivery",
                 f"server CPU per delivery at {n:,} subscribers, one event a frame",
                 row[("racefeed", "throughput")]["server_cpu_us_per_delivery"],
@@ -759,7 +693,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="100 and 1,000 subscribers, short")
     parser.add_argument("--json", action="store_true", help="end with one JSON object")
     args = parser.parse_args(argv)
-    _raise_fd_limit()
+    raise_fd_limit()
     if args.role == "harness":
         args.deliveries = args.deliveries or (150_000 if args.quick else 1_000_000)
         args.seconds = args.seconds or (1.5 if args.quick else 10.0)

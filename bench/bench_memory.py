@@ -33,25 +33,19 @@ import asyncio
 import gc
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-_START = datetime(2025, 9, 17, 13, 20, 40, tzinfo=UTC)
+from benchkit import Figure, RawWebSocket, figure, raise_fd_limit, rss_kib, split_log
+
 _MODES = ("racefeed", "bare")
 _TARGET_KIB = 16.0
-
-
-def _raise_fd_limit() -> None:
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def _trim() -> None:
@@ -64,34 +58,6 @@ def _trim() -> None:
     if name is not None:
         with contextlib.suppress(AttributeError):  # not glibc
             ctypes.CDLL(name).malloc_trim(0)
-
-
-def _rss_kib() -> int:
-    """This process's resident set size, in KiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS in /proc/self/status")
-
-
-def _log(count: int) -> list[Any]:
-    """``count`` split events, envelopes the size of the Tokyo final's (about 240 bytes)."""
-    from feed.events import SplitRecorded, SplitRecordedData
-    from feed.replay import format_utc
-
-    return [
-        SplitRecorded(
-            seq=n,
-            stream="tokyo-2025-m1500-final",
-            race="tokyo-2025-m1500-final",
-            race_ms=n * 1000,
-            at=format_utc(_START + timedelta(seconds=n)),
-            data=SplitRecordedData(
-                athlete_id="cheruiyot-timothy", distance_m=100 * (n % 15 + 1), elapsed_ms=n * 10
-            ),
-        )
-        for n in range(1, count + 1)
-    ]
 
 
 # -- the servers (one process each) -----------------------------------------------------
@@ -107,9 +73,9 @@ async def _serve(mode: str, log_events: int, ready: Path) -> None:
         while line := await loop.run_in_executor(None, sys.stdin.readline):
             if line.strip() == "MEASURE":
                 gc.collect()
-                plain = _rss_kib()
+                plain = rss_kib()
                 _trim()
-                print(f"RSS {plain} {_rss_kib()}", flush=True)
+                print(f"RSS {plain} {rss_kib()}", flush=True)
 
     if mode == "racefeed":
         from feed import wire
@@ -118,7 +84,9 @@ async def _serve(mode: str, log_events: int, ready: Path) -> None:
 
         many = ConnectionLimits(max_connections=10**6, max_connections_per_address=10**6)
         config = ServerConfig(connection_limits=many)
-        log = _log(log_events + 1)  # one more than published: the replay is not over
+        log = split_log(
+            log_events + 1, period_ms=1000.0
+        )  # one more than published: the replay is not over
         spec = SessionSpec(name="bench", events=log, paused=True, token="t")
         async with run_server(port=0, sessions=[spec], config=config) as server:
             session = server.sessions["bench"]
@@ -140,67 +108,23 @@ async def _serve(mode: str, log_events: int, ready: Path) -> None:
 # -- the clients (one process for all of them) -------------------------------------------
 
 
-class _IdleClient(asyncio.Protocol):
+class _IdleClient(RawWebSocket):
     """A websocket client that subscribes, waits for ``caught_up``, then only answers pings."""
 
     def __init__(self, caught_up: asyncio.Future[None]) -> None:
+        super().__init__()
         self.caught_up = caught_up
-        self.buffer = bytearray()
-        self.open = False
-        self.transport: asyncio.Transport | None = None
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]  # uvloop's is no subclass
-        transport.write(  # type: ignore[attr-defined]
-            b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        )
+    def on_open(self) -> None:
+        self.send(0x1, b'{"op":"subscribe","session":"bench","from_seq":1}')
 
-    def data_received(self, data: bytes) -> None:
-        buffer = self.buffer
-        buffer += data
-        if not self.open:
-            end = buffer.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            assert buffer.startswith(b"HTTP/1.1 101"), bytes(buffer[:80])
-            del buffer[: end + 4]
-            self.open = True
-            self._send(0x1, b'{"op":"subscribe","session":"bench","from_seq":1}')
-        offset = 0
-        size = len(buffer)
-        while size - offset >= 2:
-            first, length = buffer[offset], buffer[offset + 1] & 0x7F
-            header = 2
-            if length == 126:
-                if size - offset < 4:
-                    break
-                length = int.from_bytes(buffer[offset + 2 : offset + 4], "big")
-                header = 4
-            elif length == 127:
-                if size - offset < 10:
-                    break
-                length = int.from_bytes(buffer[offset + 2 : offset + 10], "big")
-                header = 10
-            if size - offset < header + length:
-                break
-            begin, offset = offset + header, offset + header + length
-            opcode = first & 0x0F
-            if opcode == 0x1 and b'"op":"caught_up"' in buffer[begin:offset]:
-                if not self.caught_up.done():
-                    self.caught_up.set_result(None)
-            elif opcode == 0x9:  # ping: answer, or the server drops us
-                self._send(0xA, bytes(buffer[begin:offset]))
-        del buffer[:offset]
+    def on_text(self, payload: memoryview) -> None:
+        if b'"op":"caught_up"' in payload.tobytes() and not self.caught_up.done():
+            self.caught_up.set_result(None)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.caught_up.done():
             self.caught_up.set_exception(ConnectionError(f"closed before caught_up: {exc!r}"))
-
-    def _send(self, opcode: int, payload: bytes) -> None:
-        assert self.transport is not None and len(payload) < 126
-        # A zero mask key: masking is required of clients, any key will do here.
-        self.transport.write(bytes([0x80 | opcode, 0x80 | len(payload)]) + b"\0\0\0\0" + payload)
 
 
 async def _clients(port: int) -> None:
@@ -324,25 +248,24 @@ def _harness(args: argparse.Namespace) -> int:
                     f"runs {', '.join(f'{r:.2f}' for r in merged['runs'])})",
                     flush=True,
                 )
-    figures = []
+    figures: list[Figure] = []
     for subscribers in counts:
         headline = subscribers == counts[-1]  # the largest N is the headline figure
         rf = results[("racefeed", subscribers)]["per_subscriber_kib"]
         bare = results[("bare", subscribers)]["per_subscriber_kib"]
         figures.append(
-            {
-                "key": "memory.per_subscriber_kib"
+            figure(
+                "memory.per_subscriber_kib"
                 if headline
                 else f"memory.{subscribers}.per_subscriber_kib",
-                "label": f"server RSS per idle subscriber at {subscribers:,} subscribers, KiB",
-                "value": rf,
-                "unit": "KiB",
-                "baseline_label": "bare websockets server, handler awaiting the close",
-                "baseline": bare,
-                "ratio": rf / bare if bare > 0 else None,
-                "target": "< 16 KiB (16,384 bytes)" if headline else None,
-                "met": rf < _TARGET_KIB if headline else None,
-            }
+                f"server RSS per idle subscriber at {subscribers:,} subscribers, KiB",
+                rf,
+                "KiB",
+                baseline_label="bare websockets server, handler awaiting the close",
+                baseline=bare,
+                target="< 16 KiB (16,384 bytes)" if headline else None,
+                met=rf < _TARGET_KIB if headline else None,
+            )
         )
     params = {
         "subscribers": counts,
@@ -385,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     args.repeat = args.repeat or (1 if args.quick else 3)
-    _raise_fd_limit()
+    raise_fd_limit()
     if args.role == "harness":
         return _harness(args)
     if args.loop == "uvloop":

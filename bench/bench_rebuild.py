@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 import msgspec
+from benchkit import Figure, figure
 
 import feed
 from feed import codec
@@ -152,18 +153,17 @@ def _figure(
     baseline_label: str,
     baseline: float,
     target: float | None,
-) -> dict[str, object]:
-    return {
-        "key": key,
-        "label": label,
-        "value": value,
-        "unit": "events/s",
-        "baseline_label": baseline_label,
-        "baseline": baseline,
-        "ratio": value / baseline,
-        "target": None if target is None else f"≥ {target:,.0f} events/s",
-        "met": None if target is None else value >= target,
-    }
+) -> Figure:
+    return figure(
+        key,
+        label,
+        value,
+        "events/s",
+        baseline_label=baseline_label,
+        baseline=baseline,
+        target=None if target is None else f"≥ {target:,.0f} events/s",
+        met=None if target is None else value >= target,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,6 +40,7 @@ from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from benchkit import Figure, figure
 from websockets.asyncio.client import connect
 
 from feed.cli.running import choose_loop
@@ -146,20 +147,20 @@ async def measure_bare_timer(speed: float, wall_seconds: float, seed: int) -> di
     return {"speed": speed, **_stats(late)}
 
 
-def _figure(speed: float, loop: str, first: bool, ours: dict[str, float], bare: dict[str, float]):
+def _figure(
+    speed: float, loop: str, first: bool, ours: dict[str, float], bare: dict[str, float]
+) -> Figure:
     key = f"replay.{speed:g}x.p99_late_ms" if first else f"replay.{speed:g}x.{loop}.p99_late_ms"
-    met = ours["p99_ms"] < 1.0 and ours["early"] == 0
-    return {
-        "key": key,
-        "label": f"replay at {speed:g}x, p99 lateness of an event on the socket ({loop})",
-        "value": ours["p99_ms"],
-        "unit": "ms",
-        "baseline_label": f"bare loop.call_at to the same deadlines ({loop})",
-        "baseline": bare["p99_ms"],
-        "ratio": ours["p99_ms"] / bare["p99_ms"] if bare["p99_ms"] > 0 else None,
-        "target": "< 1 ms, never early",
-        "met": met,
-    }
+    return figure(
+        key,
+        f"replay at {speed:g}x, p99 lateness of an event on the socket ({loop})",
+        ours["p99_ms"],
+        "ms",
+        baseline_label=f"bare loop.call_at to the same deadlines ({loop})",
+        baseline=bare["p99_ms"],
+        target="< 1 ms, never early",
+        met=ours["p99_ms"] < 1.0 and ours["early"] == 0,
+    )
 
 
 def _run(loop: str, work: Coroutine[Any, Any, dict[str, float]]) -> dict[str, float]:

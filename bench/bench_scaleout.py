@@ -28,7 +28,6 @@ import asyncio
 import json
 import os
 import re
-import resource
 import secrets
 import statistics
 import subprocess
@@ -37,6 +36,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from benchkit import raise_fd_limit, split_log
 
 _HERE = Path(__file__).resolve().parent
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -56,10 +57,7 @@ def _rss_mb(pid: int) -> float:
 
 
 def _events(count: int) -> list[Any]:
-    sys.path.insert(0, str(_HERE))
-    from bench_fanout import _log
-
-    return list(_log(count, 1.0))
+    return list(split_log(count, 1.0))
 
 
 async def _open_log(url: str, stream: str, prefix: str) -> Any:
@@ -327,8 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of a paced run")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    raise_fd_limit()
     from feed.net.logging import configure_logging
 
     configure_logging(level="warning")

@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "chaos"))
 
+from benchkit import figure
 from chaoskit import SCENARIOS, check, fault_specs, replay_through_faults, reproduce
 from hypothesis import HealthCheck, given, note, seed, settings
 from hypothesis import strategies as st
@@ -95,19 +96,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report(args: argparse.Namespace, totals: Counter[str], elapsed: float) -> dict[str, object]:
-    def figure(key: str, label: str, value: int, *, unit: str, target: str, met: bool) -> object:
-        return {
-            "key": key,
-            "label": label,
-            "value": value,
-            "unit": unit,
-            "baseline_label": None,
-            "baseline": None,
-            "ratio": None,
-            "target": target,
-            "met": met,
-        }
-
     schedules = totals["schedules"]
     return {
         "bench": "chaos",
@@ -117,7 +105,7 @@ def _report(args: argparse.Namespace, totals: Counter[str], elapsed: float) -> d
                 "chaos.schedules",
                 "fault schedules survived (SDK over real sockets)",
                 schedules,
-                unit="schedules",
+                "schedules",
                 target=f">= {args.examples} (all asked for)",
                 met=schedules >= args.examples,
             ),
@@ -125,7 +113,7 @@ def _report(args: argparse.Namespace, totals: Counter[str], elapsed: float) -> d
                 "chaos.events_lost",
                 "events lost over all schedules",
                 0,
-                unit="events",
+                "events",
                 target="0",
                 met=True,
             ),

@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "fuzz"))
 
+from benchkit import figure
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from scenariofuzz import Damaged, jsonl_files, judge, run_cli, toml_files
@@ -130,17 +131,14 @@ def _report(
         "cli": "command runs on damaged files (validate, standings, faults)",
     }
     figures = [
-        {
-            "key": f"fuzz_scenarios.{target}.cases",
-            "label": label,
-            "value": _count(tally, target),
-            "unit": "cases",
-            "baseline_label": None,
-            "baseline": None,
-            "ratio": None,
-            "target": ">= 10000 (CI), no traceback" if target != "cli" else "no traceback",
-            "met": target == "cli" or _count(tally, target) >= 10_000,
-        }
+        figure(
+            f"fuzz_scenarios.{target}.cases",
+            label,
+            _count(tally, target),
+            "cases",
+            target=">= 10000 (CI), no traceback" if target != "cli" else "no traceback",
+            met=target == "cli" or _count(tally, target) >= 10_000,
+        )
         for target, label in labels.items()
     ]
     params = {"cases": args.cases, "batch": args.batch, "cli_cases": args.cli_cases}

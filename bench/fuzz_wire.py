@@ -39,18 +39,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "fuzz"))
 
+from benchkit import Figure, figure, rss_mib
 from fuzzkit import Harness, frames, run_cases
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from feed.net.logging import configure_logging
-
-
-def _rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _fuzz(args: argparse.Namespace) -> int:
@@ -111,13 +105,13 @@ async def _session_cost(count: int) -> None:
         await ws.recv()
         await asyncio.sleep(0.5)
         gc.collect()
-        before = _rss_mib()
+        before = rss_mib()
         for _ in range(count):
             await ws.send(create)
             await ws.recv()
         await asyncio.sleep(1.0)  # let the last ones finish their replay
         gc.collect()
-        after = _rss_mib()
+        after = rss_mib()
     each = (after - before) * 1024 / count
     print(
         f"server memory: {before:.1f} MiB, then {after:.1f} MiB with {count} more private "
@@ -149,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fuzz(args)
     started = time.monotonic()
     with Harness(speed=args.speed, repeat=True) as harness:
-        rss_start = peak = _rss_mib()
+        rss_start = peak = rss_mib()
         print(f"fuzz_wire: {args.cases} cases, seed {args.seed}", flush=True)
         command = [sys.executable, str(Path(__file__).resolve()), "--role", "fuzzer"]
         command += ["--url", harness.server.url, "--cases", str(args.cases)]
@@ -158,14 +152,14 @@ def main(argv: list[str] | None = None) -> int:
         assert child.stdout is not None
         result: dict[str, object] = {}
         for line in child.stdout:
-            rss = _rss_mib()
+            rss = rss_mib()
             peak = max(peak, rss)
             if line.startswith("RESULT "):
                 result = json.loads(line.removeprefix("RESULT "))
             else:  # a progress line: add the server's memory to it
                 print(f"{line.rstrip()}; server {rss:.1f} MiB", flush=True)
         child.wait()
-        rss_end = _rss_mib()
+        rss_end = rss_mib()
         kept = set(harness.server.sessions.values())
         private = sum(1 for session in kept if session.private)
         harness.finish()
@@ -215,33 +209,23 @@ def _report(
     memory: dict[str, float],
     sessions: dict[str, int],
 ) -> dict[str, object]:
-    def figure(key: str, label: str, value: float, unit: str, target: str | None) -> object:
+    def counted(key: str, label: str, value: float, unit: str, target: str | None) -> Figure:
         met = None if target is None else value >= args.cases
-        return {
-            "key": key,
-            "label": label,
-            "value": value,
-            "unit": unit,
-            "baseline_label": None,
-            "baseline": None,
-            "ratio": None,
-            "target": target,
-            "met": met,
-        }
+        return figure(key, label, value, unit, target=target, met=met)
 
     return {
         "bench": "fuzz_wire",
         "params": {"cases": args.cases, "batch": args.batch, "seed": args.seed},
         "figures": [
-            figure(
+            counted(
                 "fuzz_wire.cases",
                 "fuzzed client frames answered as documented",
                 cases,
                 "cases",
                 f">= {args.cases}",
             ),
-            figure("fuzz_wire.cases_per_s", "fuzz cases a second", cases / elapsed, "1/s", None),
-            figure(
+            counted("fuzz_wire.cases_per_s", "fuzz cases a second", cases / elapsed, "1/s", None),
+            counted(
                 "fuzz_wire.server_growth_mib",
                 "server process memory, end less start",
                 round(memory["end"] - memory["start"], 1),

@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchkit import Figure, figure, raise_fd_limit, rss_mib
+
 _SCENARIO = "tokyo-2025-m1500-final"
 
 
@@ -216,18 +218,11 @@ async def _monkey(args: argparse.Namespace, live: dict[int, Any], totals: Totals
             totals.cuts += 1
 
 
-def _rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 async def _clients(args: argparse.Namespace, url: str, server_pid: int) -> dict[str, Any]:
     totals = Totals()
     live: dict[int, Any] = {}
     loop = asyncio.get_running_loop()
-    memory: dict[str, float] = {"server_idle_mib": _rss_mib(server_pid)}
+    memory: dict[str, float] = {"server_idle_mib": rss_mib(server_pid)}
     started = loop.time()
     deadline = started + args.minutes * 60
     tasks = []
@@ -238,25 +233,25 @@ async def _clients(args: argparse.Namespace, url: str, server_pid: int) -> dict[
             await asyncio.sleep(0.2)  # connect in waves, not all in one tick
     monkey = asyncio.create_task(_monkey(args, live, totals))
     await asyncio.sleep(min(20.0, args.minutes * 60 / 4))
-    memory["server_start_mib"] = _rss_mib(server_pid)
+    memory["server_start_mib"] = rss_mib(server_pid)
     peak = memory["server_start_mib"]
     while loop.time() < deadline:
         await asyncio.sleep(2.0)
-        peak = max(peak, _rss_mib(server_pid))
+        peak = max(peak, rss_mib(server_pid))
         if args.progress:
             print(
                 f"  {loop.time() - started:5.0f} s: rounds {totals.rounds}, delivered "
-                f"{totals.delivered}, lost {totals.lost}, server {_rss_mib(server_pid):.1f} MiB",
+                f"{totals.delivered}, lost {totals.lost}, server {rss_mib(server_pid):.1f} MiB",
                 flush=True,
             )
-    memory["server_end_mib"] = _rss_mib(server_pid)
+    memory["server_end_mib"] = rss_mib(server_pid)
     monkey.cancel()
     await asyncio.wait(tasks, timeout=args.grace)
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     await asyncio.sleep(1.0)
-    memory["server_after_clients_left_mib"] = _rss_mib(server_pid)
+    memory["server_after_clients_left_mib"] = rss_mib(server_pid)
     memory["server_peak_mib"] = max(peak, memory["server_end_mib"])
     return {
         "clients": args.clients,
@@ -282,29 +277,12 @@ async def _clients(args: argparse.Namespace, url: str, server_pid: int) -> dict[
     }
 
 
-def _raise_fd_limit(needed: int) -> None:
-    import resource
-
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < needed:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(needed, soft)), hard))
-
-
 def _contract(args: argparse.Namespace, report: dict[str, Any]) -> dict[str, Any]:
     """The report in the benchmark JSON shape: figures, no baselines (these are counts)."""
 
-    def figure(key: str, label: str, value: float, unit: str, zero: bool) -> dict[str, Any]:
-        return {
-            "key": f"soak.{key}",
-            "label": label,
-            "value": value,
-            "unit": unit,
-            "baseline_label": None,
-            "baseline": None,
-            "ratio": None,
-            "target": "0" if zero else None,
-            "met": value == 0 if zero else None,
-        }
+    def count(key: str, label: str, value: float, unit: str, zero: bool) -> Figure:
+        target, met = ("0", value == 0) if zero else (None, None)
+        return figure(f"soak.{key}", label, value, unit, target=target, met=met)
 
     growth = round(report["server_end_mib"] - report["server_start_mib"], 1)
     return {
@@ -314,23 +292,23 @@ def _contract(args: argparse.Namespace, report: dict[str, Any]) -> dict[str, Any
             for key in ("clients", "sessions", "minutes", "profile", "speed", "cuts_per_s", "seed")
         },
         "figures": [
-            figure(
+            count(
                 "events_delivered", "events delivered", report["events_delivered"], "events", False
             ),
-            figure("resumes", "resumes (reconnects within a round)", report["resumes"], "", False),
-            figure(
+            count("resumes", "resumes (reconnects within a round)", report["resumes"], "", False),
+            count(
                 "duplicates_dropped", "duplicates dropped", report["duplicates_dropped"], "", False
             ),
-            figure("events_lost", "events lost", report["events_lost"], "events", True),
-            figure("seqs_seen_twice", "seqs seen twice", report["seqs_seen_twice"], "", True),
-            figure(
+            count("events_lost", "events lost", report["events_lost"], "events", True),
+            count("seqs_seen_twice", "seqs seen twice", report["seqs_seen_twice"], "", True),
+            count(
                 "rounds_with_wrong_views",
                 "rounds ending on views other than the reference",
                 report["rounds_with_wrong_views"],
                 "rounds",
                 True,
             ),
-            figure("server_growth_mib", "server memory, end less start", growth, "MiB", False),
+            count("server_growth_mib", "server memory, end less start", growth, "MiB", False),
         ],
         "extra": report,
     }
@@ -356,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.clients, args.minutes, args.grace, args.speed = 20, 0.25, 30.0, 50.0
-    _raise_fd_limit(args.clients * 3 + 256)
+    raise_fd_limit(needed=args.clients * 3 + 256)
 
     from feed.net.logging import configure_logging
 
