@@ -12,7 +12,7 @@ import feed
 PACKAGE = Path(feed.__file__).parent
 SHELL = {"cli", "io", "net", "pytest_plugin.py", "__main__.py", "_scenarios"}
 ALLOWED_IMPORTS = {
-    "__future__", "bisect", "collections", "dataclasses", "datetime", "difflib", "enum",
+    "__future__", "array", "bisect", "collections", "dataclasses", "datetime", "difflib", "enum",
     "functools", "hashlib", "heapq", "itertools", "math", "msgspec", "operator", "random",
     "re", "string", "tomllib", "typing", "typing_extensions", "unicodedata", "zoneinfo", "feed",
 }  # fmt: skip

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from feed.faults.injector import BumpEpoch, Disconnect, FaultInjector, Output, Send
 from feed.faults.profiles import PROFILES, Profile, format_spec, parse_spec
-from feed.faults.schedule import CORRECTION_TYPES, KINDS, FaultAction, FaultKind, FaultPlan, plan
+from feed.faults.schedule import (
+    CORRECTION_TYPES,
+    KINDS,
+    FaultAction,
+    FaultKind,
+    FaultPlan,
+    PlanAsFed,
+    actions_at,
+    plan,
+)
 from feed.faults.spec import FaultSpec, FaultSpecError
 
 __all__ = [
@@ -28,8 +37,10 @@ __all__ = [
     "FaultSpec",
     "FaultSpecError",
     "Output",
+    "PlanAsFed",
     "Profile",
     "Send",
+    "actions_at",
     "format_spec",
     "parse_spec",
     "plan",

@@ -50,7 +50,7 @@ from typing import Literal, TypeAlias
 import msgspec
 
 from feed.errors import SequenceError
-from feed.faults.schedule import FaultAction, FaultKind, FaultPlan
+from feed.faults.schedule import FaultAction, FaultKind, FaultPlan, PlanAsFed
 
 __all__ = ["BumpEpoch", "Disconnect", "FaultInjector", "Output", "Send"]
 
@@ -97,11 +97,12 @@ class FaultInjector:
     """Holds, drops, repeats and reorders one subscriber's frames as its plan says.
 
     Args:
-        plan: the schedule; plan it over the log the frames come from.
+        plan: the schedule: planned over the log the frames come from (``plan``), or
+            planned as they are fed (``PlanAsFed``), which gives the same actions.
     """
 
-    plan: FaultPlan
-    _actions: dict[int, list[FaultAction]]
+    plan: FaultPlan | PlanAsFed
+    _actions: dict[int, list[FaultAction]] | None  # a whole plan, by seq; None: as fed
     _fired: set[tuple[int, FaultKind]]
     _expected: int | None
     _spared: int | None  # the seq a resume starts at: no fault fires at it
@@ -114,11 +115,14 @@ class FaultInjector:
     _closing: bool
     _closed: bool
 
-    def __init__(self, plan: FaultPlan) -> None:
+    def __init__(self, plan: FaultPlan | PlanAsFed) -> None:
         self.plan = plan
-        self._actions = {}
-        for action in plan.actions:
-            self._actions.setdefault(action.seq, []).append(action)
+        if isinstance(plan, FaultPlan):
+            self._actions = {}
+            for action in plan.actions:
+                self._actions.setdefault(action.seq, []).append(action)
+        else:
+            self._actions = None
         self._fired = set()
         self._connect(None)
 
@@ -181,8 +185,8 @@ class FaultInjector:
         self._connect(from_seq)
         self._spared = from_seq
 
-    def feed(self, seq: int, frame: bytes, now: float) -> None:
-        """Take the frame of event ``seq``, ready to go out at ``now``.
+    def feed(self, seq: int, frame: bytes, now: float, event_type: str = "") -> None:
+        """Take the frame of event ``seq`` (of ``event_type``), ready to go out at ``now``.
 
         Frames fed while a disconnect is pending or done are ignored: that
         connection will never send them.
@@ -195,9 +199,14 @@ class FaultInjector:
         if self._expected is not None and seq != self._expected:
             raise SequenceError(self._expected, seq, "fault injector")
         self._expected = seq + 1
+        planned = (
+            self._actions.get(seq, ())
+            if self._actions is not None
+            else self.plan.at(seq, event_type)
+        )
         unfired = {
             action.kind: action
-            for action in self._actions.get(seq, ())
+            for action in planned
             if action.kind == "delay" or (seq, action.kind) not in self._fired
         }
         if seq == self._spared:

@@ -31,6 +31,8 @@ __all__ = [
     "FaultAction",
     "FaultKind",
     "FaultPlan",
+    "PlanAsFed",
+    "actions_at",
     "plan",
 ]
 
@@ -111,9 +113,45 @@ class FaultPlan(msgspec.Struct, frozen=True, kw_only=True):
         tally = Counter(action.kind for action in self.actions)
         return {kind: tally[kind] for kind in KINDS}
 
-    def at(self, seq: int) -> list[FaultAction]:
-        """The actions at ``seq``, in the order they apply."""
+    def at(self, seq: int, event_type: str = "") -> list[FaultAction]:
+        """The actions at ``seq``, in the order they apply (``event_type`` is not needed)."""
         return [action for action in self.actions if action.seq == seq]
+
+
+class PlanAsFed:
+    """The same schedule as ``plan``, computed one seq at a time as events are fed.
+
+    A server that serves a log it does not hold whole (a gateway, reading what the
+    director publishes) still applies exactly the plan ``racefeed faults`` prints:
+    each seq's actions depend only on the seed, the seq, the event's type and the
+    log's last seq, never on the events around it.
+
+    Args:
+        spec: which faults, how often.
+        seed: the seed.
+        last_seq: the last seq of the log (a reorder never reaches past it).
+    """
+
+    __slots__ = ("_at_seqs", "last_seq", "seed", "spec")
+
+    def __init__(self, spec: FaultSpec, seed: int, last_seq: int) -> None:
+        self.spec = spec
+        self.seed = seed
+        self.last_seq = last_seq
+        self._at_seqs = _at_seqs_of(spec)
+
+    def at(self, seq: int, event_type: str = "") -> list[FaultAction]:
+        """The actions at ``seq`` (an event of ``event_type``), in the order they apply."""
+        return _actions_at(
+            self.spec, self._at_seqs, self.seed, seq, event_type=event_type, last=self.last_seq
+        )
+
+
+def actions_at(
+    spec: FaultSpec, seed: int, seq: int, event_type: str, last_seq: int
+) -> list[FaultAction]:
+    """The actions ``plan`` decides at one seq (an event of ``event_type``)."""
+    return _actions_at(spec, _at_seqs_of(spec), seed, seq, event_type=event_type, last=last_seq)
 
 
 def plan(
@@ -140,15 +178,11 @@ def plan(
     if start < 1:
         raise ValueError(f"from_seq: expected 1 or more, got {start}")
     last = events[-1].seq if events else 0
-    at_seqs = _AtSeqs(
-        frozenset(spec.disconnect_at_seq),
-        frozenset(spec.epoch_bump_at_seq),
-        frozenset(spec.stall_at_seq),
-    )
+    at_seqs = _at_seqs_of(spec)
     actions: list[FaultAction] = []
     for event in events:
         if event.seq >= start:
-            actions += _actions_at(spec, at_seqs, seed, event, last)
+            actions += _actions_at(spec, at_seqs, seed, event.seq, event_type=event.type, last=last)
     return FaultPlan(spec=spec, seed=seed, from_seq=start, last_seq=last, actions=actions)
 
 
@@ -160,11 +194,18 @@ class _AtSeqs(NamedTuple):
     stall: frozenset[int]
 
 
+def _at_seqs_of(spec: FaultSpec) -> _AtSeqs:
+    return _AtSeqs(
+        frozenset(spec.disconnect_at_seq),
+        frozenset(spec.epoch_bump_at_seq),
+        frozenset(spec.stall_at_seq),
+    )
+
+
 def _actions_at(
-    spec: FaultSpec, at_seqs: _AtSeqs, seed: int, event: Event, last: int
+    spec: FaultSpec, at_seqs: _AtSeqs, seed: int, seq: int, *, event_type: str, last: int
 ) -> list[FaultAction]:
     """The actions at one event's seq, from that seq's own generator."""
-    seq = event.seq
     draws = _generator(seed, seq)
     # Always the same draws in the same order, whatever the spec: see the module docstring.
     u_disconnect, u_bump, u_stall, u_drop, u_reorder, u_ahead, u_duplicate, u_jitter = (
@@ -183,7 +224,7 @@ def _actions_at(
     partner = min(seq + ahead, last)
     if u_reorder < spec.reorder_p and partner > seq:
         found.append(FaultAction(seq=seq, kind="reorder", with_seq=partner))
-    if spec.late_correction_ms > 0 and event.type in CORRECTION_TYPES:
+    if spec.late_correction_ms > 0 and event_type in CORRECTION_TYPES:
         found.append(FaultAction(seq=seq, kind="late_correction", ms=spec.late_correction_ms))
     if u_duplicate < spec.duplicate_p:
         found.append(FaultAction(seq=seq, kind="duplicate"))
