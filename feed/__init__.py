@@ -1,7 +1,8 @@
 """racefeed: an event-sourced live results feed simulator.
 
 ``import feed`` gives the pure core only (events, timing, codec, scenarios,
-projections); the network shell lives in ``feed.net`` and is never imported here.
+projections); the network shell lives in ``feed.server`` and ``feed.client``, and
+is never imported here.
 """
 
 from feed import codec, events, projections, scenario, timing

@@ -30,13 +30,13 @@ import pytest_asyncio
 
 from feed import wire
 from feed.builder import RaceBuilder
+from feed.client import Backoff, Feed, connect
 from feed.events import Event
 from feed.io import load_scenario
-from feed.net.client import Backoff, Feed, connect
-from feed.net.server import Server, SessionSpec, run_server
-from feed.net.session import Session
 from feed.projections import Projection, project
 from feed.replay import Speed
+from feed.server import Server, SessionSpec, run_server
+from feed.server.session_clock import SessionClock
 
 __all__ = ["Racefeed", "ReplaySession", "racefeed", "racefeed_server"]
 
@@ -53,17 +53,20 @@ class ReplaySession:
         events: the whole log being replayed: the reference the client is held to.
     """
 
-    def __init__(self, server: Server, session: Session, token: str, events: list[Event]) -> None:
-        self.name = session.id
+    def __init__(
+        self, server: Server, clock: SessionClock, token: str, events: list[Event]
+    ) -> None:
+        self.name = clock.id
         self.url = server.url
         self.token = token
         self.events = events
-        self._session = session
+        self._server = server
+        self._session = clock
 
     @property
     def position_seq(self) -> int:
         """The last seq the replay has published."""
-        return self._session.head_seq
+        return self._session.position_seq
 
     @property
     def epoch(self) -> int:
@@ -112,7 +115,7 @@ class ReplaySession:
         """Publish everything left at once; subscribers then get ``end``."""
         await self.speed("instant")
         await self.play()
-        await self._session.finished.wait()
+        await self._server.ended(self.name)
 
     # -- the reference -----------------------------------------------------------------
 
@@ -177,8 +180,8 @@ class Racefeed:
         name = name or f"test-{next(_names)}"
         token = f"token-{name}"
         spec = SessionSpec(name=name, events=events, speed=speed, paused=paused, token=token)
-        session = await self.server.add_session(spec)
-        return ReplaySession(self.server, session, token, events)
+        opened = await self.server.add_session(spec)
+        return ReplaySession(self.server, opened.clock, token, events)
 
 
 def _events_of(scenario: str | os.PathLike[str] | RaceBuilder | Sequence[Event]) -> list[Event]:

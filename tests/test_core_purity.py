@@ -10,7 +10,9 @@ from pathlib import Path
 import feed
 
 PACKAGE = Path(feed.__file__).parent
-SHELL = {"cli", "io", "net", "pytest_plugin.py", "__main__.py", "_scenarios"}
+SHELL = {"cli", "io", "server", "client", "pytest_plugin.py", "__main__.py", "_scenarios"}
+# The log's backends live beside the (pure) interface they implement.
+SHELL_FILES = {"store/memory.py", "store/jsonl.py", "store/jetstream.py"}
 ALLOWED_IMPORTS = {
     "__future__", "array", "bisect", "collections", "dataclasses", "datetime", "difflib", "enum",
     "functools", "hashlib", "heapq", "itertools", "math", "msgspec", "operator", "random",
@@ -22,7 +24,10 @@ FORBIDDEN_CALLS = {"open", "print", "input", "now", "utcnow", "today", "time", "
 
 def core_modules() -> list[Path]:
     return sorted(
-        path for path in PACKAGE.rglob("*.py") if path.relative_to(PACKAGE).parts[0] not in SHELL
+        path
+        for path in PACKAGE.rglob("*.py")
+        if path.relative_to(PACKAGE).parts[0] not in SHELL
+        and path.relative_to(PACKAGE).as_posix() not in SHELL_FILES
     )
 
 

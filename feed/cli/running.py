@@ -26,7 +26,7 @@ LOOP_ENV = "RACEFEED_LOOP"
 LoopChoice: TypeAlias = Literal["auto", "asyncio", "uvloop"]
 _CHOICES: tuple[LoopChoice, ...] = ("auto", "asyncio", "uvloop")
 
-_log = structlog.get_logger("racefeed.cli")
+_logger = structlog.get_logger("racefeed.cli")
 
 
 def choose_loop(
@@ -73,13 +73,13 @@ def run_until_stopped(
     try:
         name, factory = choose_loop(loop)
     except ValueError as exc:
-        _log.error("event_loop_unavailable", error=str(exc))
+        _logger.error("event_loop_unavailable", error=str(exc))
         return 2
 
     async def wrapper() -> int:
         running = asyncio.get_running_loop()
         if structlog.is_configured():  # unconfigured, structlog would print to stdout: data
-            _log.info("event_loop_selected", loop=name, loop_class=type(running).__name__)
+            _logger.info("event_loop_selected", loop=name, loop_class=type(running).__name__)
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             # Not every platform (or thread) has signal handlers; Ctrl-C still ends the run.

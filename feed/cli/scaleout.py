@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import os
+import importlib
 import sys
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Callable
 
-from feed.cli.running import run_until_stopped as _run
-from feed.errors import RacefeedError
-from feed.net.auth import TOKEN_ENV, check_bind
-from feed.net.limits import configure_limits
-from feed.net.logging import configure_logging
-from feed.net.server import ServerConfig, SessionSpec
-from feed.net.session import Session
-
-if TYPE_CHECKING:
-    from feed.net.natslog import JetStreamLog
+from feed.server.auth import TOKEN_ENV
 
 __all__ = ["register"]
 
@@ -65,8 +54,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     director.add_argument(
         "--replicas", type=int, default=1, help="stream replicas, if the stream is created (1)"
     )
+    director.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a limit, e.g. max_private_sessions=64 (see docs/reliability.md); repeatable",
+    )
     director.add_argument("--log-json", action="store_true", help="log JSON lines to stderr")
-    director.set_defaults(handler=_director)
+    director.set_defaults(handler=_role("director"))
 
     gateway = subparsers.add_parser(
         "gateway",
@@ -106,7 +102,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="set a limit, e.g. max_connections=20000 (as for racefeed serve); repeatable",
     )
     gateway.add_argument("--log-json", action="store_true", help="log JSON lines to stderr")
-    gateway.set_defaults(handler=_gateway)
+    gateway.set_defaults(handler=_role("gateway"))
 
 
 def _nats_options(parser: argparse.ArgumentParser) -> None:
@@ -126,124 +122,21 @@ def _nats_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-# -- director -------------------------------------------------------------------------
+def _role(name: str) -> Callable[[argparse.Namespace], int]:
+    """The handler of a role: it loads the NATS-backed code, or says how to install it."""
 
-
-def _director(args: argparse.Namespace) -> int:
-    # Imported here: nats-py is an extra, and every other command works without it.
-    from feed.net.director import Director  # noqa: PLC0415
-    from feed.net.natsctl import serve_control  # noqa: PLC0415
-
-    configure_logging(json=args.log_json)
-    try:
-        specs = [SessionSpec.parse(text) for text in args.session]
-    except ValueError as exc:
-        print(f"racefeed director: --session {exc}", file=sys.stderr)
-        return 2
-    specs = [
-        SessionSpec(
-            name=s.name, scenario=s.scenario, speed=s.speed, paused=args.paused, token=args.token
-        )
-        for s in specs
-    ]
-    out = sys.stdout
-
-    async def run(stop: asyncio.Event) -> int:
-        log = await _open_log(args, "director", replicas=args.replicas)
-        if log is None:
-            return 1
-        director = Director(log)
+    def handle(args: argparse.Namespace) -> int:
         try:
-            await director.start()
-            control = await serve_control(log.nc, log.prefix, director.handle)
+            roles = importlib.import_module("feed.cli.nats_roles")
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("nats"):
+                raise
             print(
-                f"racefeed director: log in stream {log.stream} ({log.subjects}) at {args.nats}",
-                file=out,
+                f"racefeed {name}: needs the NATS client, an extra: pip install 'racefeed[nats]'",
+                file=sys.stderr,
             )
-            for spec in specs:
-                try:
-                    opened = await director.add_session(spec, reset=args.reset)
-                except (ValueError, RacefeedError) as exc:
-                    print(f"racefeed director: {exc}", file=sys.stderr)
-                    return 2
-                _describe(opened.session, opened.token, opened.resumed, out)
-            print("racefeed director: ready", file=out, flush=True)
-            await stop.wait()
-            with contextlib.suppress(Exception):
-                await control.unsubscribe()
-        finally:
-            await director.stop()
-            await log.close()
-        return 0
+            return 2
+        run: Callable[[argparse.Namespace], int] = getattr(roles, f"run_{name}")
+        return run(args)
 
-    return _run(run)
-
-
-async def _open_log(args: argparse.Namespace, role: str, **options: int) -> JetStreamLog | None:
-    """The JetStream log the command line names; ``None`` (said on stderr) if it cannot open."""
-    from feed.net.natslog import JetStreamLog  # noqa: PLC0415
-
-    try:
-        return await JetStreamLog.open(
-            args.nats,
-            name=f"racefeed-{role}",
-            wait_s=args.connect_wait,
-            stream=args.stream,
-            prefix=args.subject_prefix,
-            **options,
-        )
-    except (OSError, ValueError) as exc:
-        print(f"racefeed {role}: {exc}", file=sys.stderr)
-        return None
-
-
-def _describe(session: Session, token: str | None, resumed: bool, out: TextIO) -> None:
-    status = session.status()
-    if resumed:
-        where = f"epoch {status.epoch}, seq {session.head_seq}, {status.state}"
-        print(f"  session {session.id}: {session.title} (resumed at {where})", file=out)
-    else:
-        print(f"  session {session.id}: {session.title} (control token {token})", file=out)
-
-
-# -- gateway --------------------------------------------------------------------------
-
-
-def _gateway(args: argparse.Namespace) -> int:
-    from feed.net.gateway import Gateway  # noqa: PLC0415
-    from feed.net.natsctl import ControlClient  # noqa: PLC0415
-
-    configure_logging(json=args.log_json)
-    token = args.token if args.token is not None else os.environ.get(TOKEN_ENV) or None
-    try:
-        check_bind(args.host, token)
-        config = configure_limits(
-            ServerConfig(host=args.host, port=args.port, heartbeat_s=args.heartbeat, token=token),
-            args.limit,
-        )
-    except ValueError as exc:
-        print(f"racefeed gateway: {exc}", file=sys.stderr)
-        return 2
-    out = sys.stdout
-
-    async def run(stop: asyncio.Event) -> int:
-        log = await _open_log(args, "gateway")
-        if log is None:
-            return 1
-        gateway = Gateway(log, ControlClient(log.nc, log.prefix), config, wait_s=args.catch_up_wait)
-        try:
-            await gateway.start()
-            http = gateway.url.replace("ws://", "http://", 1)
-            print(
-                f"racefeed gateway: feed at {gateway.url}  web page at {http}  "
-                f"(log in stream {log.stream} at {args.nats})",
-                file=out,
-                flush=True,
-            )
-            await stop.wait()
-        finally:
-            await gateway.stop()
-            await log.close()
-        return 0
-
-    return _run(run)
+    return handle

@@ -6,24 +6,22 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from feed import codec, wire
+from feed.cli.lines import RaceLines, describe
 from feed.cli.running import run_until_stopped as _run
+from feed.cli.structured_logs import configure_logging
 from feed.cli.watch import watch
+from feed.client.follow import FollowError, FollowOptions, follow
 from feed.errors import RacefeedError
 from feed.events import Event, RaceScheduled
-from feed.net import CatalogScenarios, Server, ServerConfig, SessionSpec, run_server
-from feed.net.auth import TOKEN_ENV, check_bind
-from feed.net.jsonlog import JsonlLog
-from feed.net.limits import configure_limits
-from feed.net.lines import RaceLines, describe
-from feed.net.logging import configure_logging
-from feed.net.standalone import run_standalone
-from feed.net.tail import FollowError, FollowOptions, follow
+from feed.protocol import Limits, configure_limits
 from feed.replay import Speed, check_speed
+from feed.server import CatalogScenarios, Server, ServerConfig, SessionSpec, run_server
+from feed.server.auth import TOKEN_ENV, check_bind
+from feed.store.jsonl import JsonlLog
 
 __all__ = ["register"]
 
@@ -147,10 +145,11 @@ def _config(args: argparse.Namespace, command: str) -> ServerConfig | None:
     token = args.token if args.token is not None else os.environ.get(TOKEN_ENV) or None
     try:
         check_bind(args.host, token)
-        return configure_limits(ServerConfig(heartbeat_s=args.heartbeat, token=token), args.limit)
+        limits = configure_limits(Limits(heartbeat_s=args.heartbeat), args.limit)
     except ValueError as exc:
         print(f"racefeed {command}: {exc}", file=sys.stderr)
         return None
+    return ServerConfig(host=args.host, port=args.port, limits=limits, token=token)
 
 
 def _speed(text: str) -> Speed:
@@ -180,18 +179,17 @@ def _serve(args: argparse.Namespace) -> int:
     ]
 
     async def run(stop: asyncio.Event) -> int:
-        if args.log is not None:
-            # The same director and gateway as the scale-out, over a file instead of NATS.
-            log = JsonlLog(Path(args.log))
-            async with run_standalone(
-                log, specs, host=args.host, port=args.port, config=config
-            ) as (_, gateway, _):
-                _banner(gateway, sys.stdout)
+        # With --log, the same host over a file instead of memory: sessions outlive it.
+        log = JsonlLog(Path(args.log)) if args.log is not None else None
+        try:
+            async with run_server(
+                args.host, args.port, sessions=specs, config=config, log=log
+            ) as server:
+                _banner(server, sys.stdout)
                 await stop.wait()
-            return 0
-        async with run_server(args.host, args.port, sessions=specs, config=config) as server:
-            _banner(server, sys.stdout)
-            await stop.wait()
+        finally:
+            if log is not None:
+                await log.close()
         return 0
 
     return _run(run)
@@ -200,12 +198,16 @@ def _serve(args: argparse.Namespace) -> int:
 def _banner(server: Server, out: TextIO) -> None:
     http = server.url.replace("ws://", "http://", 1)
     print(f"racefeed: feed at {server.url}  web page at {http}", file=out)
-    for session_id in server.session_ids():
-        session = server.sessions[session_id]
-        if session.private:
-            continue
-        token = server.token_of(session_id)
-        print(f"  session {session_id}: {session.title} (control token {token})", file=out)
+    for opened in server.opened:
+        clock = opened.clock
+        where = ""
+        if opened.resumed:
+            status = clock.status()
+            where = f"; taken up from the log at epoch {status.epoch}, seq {clock.position_seq}"
+        print(
+            f"  session {clock.id}: {clock.opened.title} (control token {opened.token}{where})",
+            file=out,
+        )
     out.flush()
 
 
@@ -220,54 +222,58 @@ def _replay(args: argparse.Namespace) -> int:
     configure_logging(json=args.log_json, level="warning")
     scenarios = CatalogScenarios()
     try:
-        log = scenarios.load(args.scenario, trusted=True)
+        loaded = scenarios.load(args.scenario, trusted=True)
     except RacefeedError as exc:
         print(f"racefeed replay: {exc}", file=sys.stderr)
         return 2
-    aliases = () if log.id == "main" else ("main",)
-    spec = SessionSpec(name=log.id, scenario=args.scenario, speed=args.speed, aliases=aliases)
+    aliases = () if loaded.id == "main" else ("main",)
+    spec = SessionSpec(name=loaded.id, scenario=args.scenario, speed=args.speed, aliases=aliases)
     out = sys.stdout
-    lines = RaceLines()
-
-    def show(_session: object, events: Sequence[Event]) -> None:
-        for event in events:
-            for line in lines.apply(event):
-                print(line, file=out)
-        out.flush()
 
     async def run(stop: asyncio.Event) -> int:
         async with run_server(
             args.host, args.port, sessions=[spec], scenarios=scenarios, config=config
         ) as server:
-            session = server.sessions[log.id]
             _banner(server, out)
             print(f"  also reachable as: {', '.join(aliases) or '-'}", file=out, flush=True)
-            viewer: asyncio.Future[int] | None = None
+            # The view is a client like any other: it follows the feed over the socket.
             if out.isatty() and not args.plain:
-                # The live blog is a client like any other: it follows the feed over the socket.
-                viewer = asyncio.ensure_future(watch([server.url], session=log.id))
+                viewer = asyncio.ensure_future(watch([server.url], session=loaded.id))
             else:
-                session.observers.append(show)
-                show(session, session.delivered)  # what came out before the observer was in
-            finished = asyncio.ensure_future(session.finished.wait())
+                viewer = asyncio.ensure_future(_print_lines(server.url, loaded.id, out))
+            ended = asyncio.ensure_future(server.ended(loaded.id))
             stopped = asyncio.ensure_future(stop.wait())
-            await asyncio.wait([finished, stopped], return_when=asyncio.FIRST_COMPLETED)
-            if finished.done() and not stop.is_set():
-                if viewer is not None:
-                    either: set[asyncio.Future[Any]] = {viewer, stopped}
-                    await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
-                print(f"racefeed: replay of {log.id} finished", file=out, flush=True)
+            await asyncio.wait([ended, stopped], return_when=asyncio.FIRST_COMPLETED)
+            if ended.done() and not stop.is_set():
+                either: set[asyncio.Future[Any]] = {viewer, stopped}
+                await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+                print(f"racefeed: replay of {loaded.id} finished", file=out, flush=True)
                 if args.stay:
                     await stop.wait()
                 else:
                     await _let_clients_go(server)
-            finished.cancel()
-            stopped.cancel()
-            if viewer is not None:
-                viewer.cancel()
+            for pending in (ended, stopped, viewer):
+                pending.cancel()
         return 0
 
     return _run(run)
+
+
+async def _print_lines(url: str, session: str, out: TextIO) -> int:
+    """Print a line per moment of the race, following it over the socket."""
+    lines = RaceLines()
+
+    def on_event(event: Event) -> None:
+        for line in lines.apply(event):
+            print(line, file=out)
+        out.flush()
+
+    try:
+        await follow(url, FollowOptions(session=session), on_event, lambda _: None)
+    except FollowError as exc:
+        print(f"racefeed replay: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 async def _let_clients_go(server: Server, patience: float = 2.0) -> None:

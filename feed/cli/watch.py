@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from clients.terminal import LiveBlog, watch_feed
+from feed.client import connect
 from feed.errors import FeedError
-from feed.net.client import connect
 
 __all__ = ["register", "watch"]
 

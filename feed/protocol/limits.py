@@ -42,6 +42,7 @@ class Limits:
         history_bytes: bytes of one catch-up batch frame.
         fault_states: fault states kept for named ``client_id``s, over all sessions.
         fault_held_frames: frames a fault-injecting subscriber may hold back.
+        cached_frame_bytes: bytes of snapshot and views frames kept, over all sessions.
     """
 
     max_message_bytes: int = 64 * 2**10
@@ -63,6 +64,7 @@ class Limits:
     history_bytes: int = 256 * 2**10
     fault_states: int = 1024
     fault_held_frames: int = 4096
+    cached_frame_bytes: int = 32 * 2**20
 
 
 LIMITS: Final[dict[str, str]] = {
@@ -86,6 +88,7 @@ LIMITS: Final[dict[str, str]] = {
     "history_bytes": "bytes of one catch-up batch frame",
     "fault_states": "fault states kept for named client_ids, over all sessions (LRU)",
     "fault_held_frames": "frames a fault-injecting subscriber may hold back (more: too_slow)",
+    "cached_frame_bytes": "bytes of snapshot and views frames kept, over all sessions (LRU)",
 }
 """Every limit ``configure_limits`` can set, by name, with what it bounds."""
 

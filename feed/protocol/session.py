@@ -25,11 +25,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Generic, TypeVar
 
-import msgspec
-
 from feed import wire
 from feed.events import Event
 from feed.faults import format_spec, parse_spec
+from feed.protocol.clock import ClockView
 from feed.protocol.faults import FaultPipe, FaultStates, PipedBump, PipedDrop, PipedFrame
 from feed.protocol.history import History
 from feed.protocol.limits import Limits
@@ -83,17 +82,12 @@ class SessionProtocol(Generic[S]):
         self.idle_since: float | None = now  # when the last subscriber left
         self._limits = limits
         self._fault_states = fault_states
-        self._max_gap_ms = max_gap_ms
-        self._status = wire.ReplayStatus(
-            session=id, epoch=1, state="paused", speed=1.0, position_seq=0, race=None, race_ms=0
-        )
-        self._clock_at = now  # when the position last moved, and its race clock then
+        self._clock = ClockView(id, max_gap_ms=max_gap_ms, now=now)
         self._subs: dict[S, Subscriber[S]] = {}
         self._live: dict[S, Subscriber[S]] = {}  # live and clean: the broadcast
         self._live_sinks: tuple[S, ...] | None = ()  # cached keys of _live; None: rebuild
         self._views: dict[S, Subscriber[S]] = {}  # live and clean, with views
         self._faulty: dict[S, Subscriber[S]] = {}
-        self._unsettled: dict[S, Subscriber[S]] = {}  # faulty, with messages not yet let out
         self._out: list[Output[S]] = []
         self.frames = SessionFrames(id, self.history, frames)
         self._next_beat = now + limits.heartbeat_s
@@ -112,20 +106,18 @@ class SessionProtocol(Generic[S]):
         return len(self._subs)
 
     @property
+    def sinks(self) -> list[S]:
+        """Where each subscriber's frames go (a host's accounting of its queues)."""
+        return list(self._subs)
+
+    @property
     def busy(self) -> bool:
         """Whether a fault holds events for a time to come (work, not just heartbeats)."""
         return any(pipe.next_deadline() is not None for pipe in self._pipes())
 
     def status(self, now: float) -> wire.ReplayStatus:
         """The clock as a ``replay_state`` message, its race clock run on to ``now``."""
-        status = self._status
-        speed = status.speed
-        if status.state != "playing" or speed == "instant" or now <= self._clock_at:
-            return status
-        ahead = int((now - self._clock_at) * 1000 * speed)
-        if self._max_gap_ms is not None:
-            ahead = min(ahead, self._max_gap_ms)
-        return msgspec.structs.replace(status, race_ms=status.race_ms + ahead)
+        return self._clock.status(now)
 
     def data_to_send(self) -> list[Output[S]]:
         """What the host must do now, in order (taken: a second call returns the rest)."""
@@ -148,11 +140,7 @@ class SessionProtocol(Generic[S]):
         first = self.head_seq + 1
         self.history.extend(events, envelopes)
         self.frames.published(events)
-        last = events[-1]
-        self._status = msgspec.structs.replace(
-            self._status, position_seq=last.seq, race=last.race, race_ms=last.race_ms
-        )
-        self._clock_at = now
+        self._clock.moved(events[-1], now)
         self._published_since_beat = True
         start = 0
         for stop, frame in self.history.live_frames(envelopes):
@@ -166,7 +154,6 @@ class SessionProtocol(Generic[S]):
             for sub in list(self._faulty.values()):
                 if sub.live:
                     self._feed(sub, batch, frames, now)
-            self._settle(now)
 
     def start_epoch(self, epoch: int, head: int, status: wire.ReplayStatus, now: float) -> None:
         """Epoch ``epoch`` began with the first ``head`` events: everyone starts over there."""
@@ -174,8 +161,9 @@ class SessionProtocol(Generic[S]):
         self.epoch = epoch
         self.ended = False
         self.frames.new_epoch(epoch)
-        self._set_status(status, now)
-        status_frame = wire.encode(self._status)
+        self._clock.changed(status, now)
+        status = self._clock.last
+        status_frame = wire.encode(status)
         snapshot = self.frames.snapshot(head)
         caught_up = self._caught_up()
         for sub in list(self._subs.values()):
@@ -184,29 +172,27 @@ class SessionProtocol(Generic[S]):
             sub.cursor = head + 1
             if sub.views:
                 sub.projection = self.frames.projection_at(head).copy()
-            self._send(sub, status_frame, self._status)
-            self._send(sub, snapshot)
-            self._send(sub, caught_up)
+            self._send(sub, now, status_frame, status)
+            self._send(sub, now, snapshot)
+            self._send(sub, now, caught_up)
             self._join_live(sub, now)
-        self._settle(now)
 
     def clock_changed(self, status: wire.ReplayStatus, now: float) -> None:
         """The clock changed: tell everyone; an ``ended`` clock ends the replay."""
-        self._set_status(status, now)
-        frame = wire.encode(self._status)
+        self._clock.changed(status, now)
+        frame = wire.encode(self._clock.last)
         following = [sub for sub in self._subs.values() if sub.state is not SubscriberState.ENDED]
         clean = tuple(sub.sink for sub in following if sub.faults is None)
         if clean:
             self._out.append(Broadcast(clean, frame))
         for sub in following:
             if sub.faults is not None:
-                self._send(sub, frame, self._status)
+                self._send(sub, now, frame, self._clock.last)
         if status.state == "ended" and not self.ended:
             self.ended = True
             for sub in list(self._subs.values()):
                 if sub.live:
                     self._end(sub, now)
-        self._settle(now)
 
     def set_faults(self, text: str, seed: int) -> None:
         """Every later subscription gets this fault spec (canonical text; ``none`` clears it)."""
@@ -243,26 +229,24 @@ class SessionProtocol(Generic[S]):
             self._faulty[sink] = sub
         self.idle_since = None
         if problem is not None:
-            self._send(sub, wire.encode(problem), problem)
+            self._send(sub, now, wire.encode(problem), problem)
         subscribed = wire.Subscribed(
             session=self.id, stream=self.stream, epoch=self.epoch, head_seq=head, next_seq=start
         )
-        self._send(sub, wire.encode(subscribed), subscribed)
+        self._send(sub, now, wire.encode(subscribed), subscribed)
         status = self.status(now)
-        self._send(sub, wire.encode(status), status)
+        self._send(sub, now, wire.encode(status), status)
         if message.snapshot or problem is not None:
-            self._send(sub, self.frames.snapshot(start - 1))
+            self._send(sub, now, self.frames.snapshot(start - 1))
         if message.views:
             sub.projection = self.frames.projection_at(start - 1).copy()
         self._catch_up(sub, now)
-        self._settle(now)
 
     def writable(self, sink: S, now: float) -> None:
         """Everything sent to ``sink`` left its queue: the next history batch, if it waits."""
         sub = self._subs.get(sink)
         if sub is not None and sub.state is SubscriberState.CATCHING_UP:
             self._catch_up(sub, now)
-            self._settle(now)
 
     def unsubscribe(self, sink: S, now: float) -> bool:
         """Forget ``sink``'s subscription (it left, or subscribes again); whether it had one."""
@@ -302,7 +286,6 @@ class SessionProtocol(Generic[S]):
         if now >= self._next_beat:
             self._next_beat = now + self._limits.heartbeat_s
             self._heartbeat(now)
-        self._settle(now)
 
     # -- inside -------------------------------------------------------------------------
 
@@ -333,7 +316,7 @@ class SessionProtocol(Generic[S]):
                 self._out.append(AwaitDrain(sub.sink))
                 return
         sub.move("caught_up")
-        self._send(sub, self._caught_up())
+        self._send(sub, now, self._caught_up())
         self._join_live(sub, now)
 
     def _join_live(self, sub: Subscriber[S], now: float) -> None:
@@ -353,7 +336,7 @@ class SessionProtocol(Generic[S]):
             self._out.append(Close(sub.sink, wire.encode(end), 1000, "replay finished"))
         else:
             sub.faults.message(end, wire.encode(end), close=(1000, "replay finished"))
-            self._unsettled[sub.sink] = sub
+            self._pump(sub, now)
 
     def _leave(self, sub: Subscriber[S], now: float) -> None:
         sub.move("leave")
@@ -374,7 +357,11 @@ class SessionProtocol(Generic[S]):
         return self._live_sinks
 
     def _send(
-        self, sub: Subscriber[S], frame: bytes, message: wire.ServerMessage | None = None
+        self,
+        sub: Subscriber[S],
+        now: float,
+        frame: bytes,
+        message: wire.ServerMessage | None = None,
     ) -> None:
         """A protocol message to one subscriber, in its place after what it was sent.
 
@@ -388,14 +375,7 @@ class SessionProtocol(Generic[S]):
         if message is None:
             message = _server_message(frame)
         sub.faults.message(message, frame)
-        self._unsettled[sub.sink] = sub
-
-    def _settle(self, now: float) -> None:
-        """Let out the messages faulty subscribers were given during this input."""
-        while self._unsettled:
-            _, sub = self._unsettled.popitem()
-            if not sub.gone:
-                self._pump(sub, now)
+        self._pump(sub, now)  # out now, unless events fed before it still hold it back
 
     def _deliver(self, sub: Subscriber[S], frame: bytes, last_seq: int = 0) -> None:
         sub.spoke = True
@@ -427,7 +407,6 @@ class SessionProtocol(Generic[S]):
         """Carry out what a faulty subscriber's pipe lets out at ``now``."""
         pipe = sub.faults
         assert pipe is not None
-        self._unsettled.pop(sub.sink, None)
         for output in pipe.pump(now):
             match output:
                 case PipedBump(seq=seq):
@@ -460,10 +439,6 @@ class SessionProtocol(Generic[S]):
             beat = sub.faults.heartbeat(message, frame, now)
             if beat is not None:
                 self._out.append(Deliver(sub.sink, beat.frame))
-
-    def _set_status(self, status: wire.ReplayStatus, now: float) -> None:
-        self._status = msgspec.structs.replace(status, session=self.id)
-        self._clock_at = now
 
     def _pipes(self) -> list[FaultPipe]:
         return [sub.faults for sub in self._faulty.values() if sub.faults is not None]

@@ -1,7 +1,10 @@
-"""The session log: its records, the fold readers rebuild sessions with, and its interface.
+"""The session log: its records, their fold, its interface, and the backends that keep it.
 
-This package is pure (no I/O): the implementations of ``EventLog`` are in the
-shell, ``feed.net.memlog``, ``feed.net.jsonlog`` and ``feed.net.natslog``.
+``log``, ``records`` and ``timeline`` are pure (no I/O). The backends that keep the
+records are here too, beside the interface they implement: ``memory`` (the embedded
+default), ``jsonl`` (a file, ``racefeed serve --log``) and ``jetstream`` (NATS
+JetStream, for the scale-out; needs the ``nats`` extra). Importing this package
+imports none of the backends.
 """
 
 from feed.store.log import Entry, EventLog
@@ -11,14 +14,16 @@ from feed.store.records import (
     EventPublished,
     FaultsChanged,
     LogRecord,
+    SessionClosed,
     SessionOpened,
+    TokenIssued,
     check_session_name,
     decode_record,
     encode_record,
     event_id,
     record_id,
 )
-from feed.store.timeline import SessionLog, Timeline
+from feed.store.timeline import KnownSession, Timeline
 
 __all__ = [
     "ClockChanged",
@@ -27,10 +32,12 @@ __all__ = [
     "EventLog",
     "EventPublished",
     "FaultsChanged",
+    "KnownSession",
     "LogRecord",
-    "SessionLog",
+    "SessionClosed",
     "SessionOpened",
     "Timeline",
+    "TokenIssued",
     "check_session_name",
     "decode_record",
     "encode_record",

@@ -3,9 +3,9 @@
 Three implementations keep to it, and the same contract tests run against each
 (``tests/store/test_log_contract.py``):
 
-- ``feed.net.memlog.MemoryLog``: in memory, the embedded default;
-- ``feed.net.jsonlog.JsonlLog``: a JSONL file, one record a line, reopened where it left off;
-- ``feed.net.natslog.JetStreamLog``: a NATS JetStream stream shared by a director
+- ``feed.store.memory.MemoryLog``: in memory, the embedded default;
+- ``feed.store.jsonl.JsonlLog``: a JSONL file, one record a line, reopened where it left off;
+- ``feed.store.jetstream.JetStreamLog``: a NATS JetStream stream shared by a director
   and any number of gateways.
 
 The contract:
@@ -22,6 +22,13 @@ The contract:
 - ``read`` and ``follow`` return stored records after a position, of one session
   or of all, in position order; ``follow`` then waits for more and yields each new
   batch as it is stored, until the log is closed.
+- ``head`` is the position of the last record stored: a reader that has read that
+  far has seen everything appended before it asked.
+- ``forget`` lets a closed session's records go (its ``opened`` and ``closed``
+  records may stay, so that a reader knows it is over).
+- An event record appended in the same process may carry its decoded ``event``
+  along: a log that hands entries to readers in the same process (in memory) passes
+  it on in ``Entry.event``, so the reader need not decode the envelope again.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from feed.events import Event
 from feed.store.records import LogRecord
 
 __all__ = ["Entry", "EventLog"]
@@ -37,17 +45,18 @@ __all__ = ["Entry", "EventLog"]
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One stored record and its position in the log."""
+    """One stored record and its position in the log (and its event, decoded, when known)."""
 
     position: int
     record: LogRecord
+    event: Event | None = None
 
 
 class EventLog(Protocol):
     """A log of session records (see the module docstring for the contract)."""
 
-    def append(self, record: LogRecord) -> None:
-        """Queue ``record`` to be stored after everything appended before it."""
+    def append(self, record: LogRecord, *, event: Event | None = None) -> None:
+        """Queue ``record`` (an event record's decoded ``event`` may come along) to be stored."""
 
     async def flush(self) -> None:
         """Wait until every record appended so far is stored."""
@@ -57,6 +66,12 @@ class EventLog(Protocol):
 
     def follow(self, session: str | None = None, *, after: int = 0) -> AsyncIterator[list[Entry]]:
         """The stored records after ``after``, then each new batch as it is stored."""
+
+    async def head(self) -> int:
+        """The position of the last record stored (0: none)."""
+
+    async def forget(self, session: str) -> None:
+        """Let a closed session's records go (they may stay in part)."""
 
     async def close(self) -> None:
         """Store what was appended (as far as possible) and let go of the storage."""

@@ -12,6 +12,9 @@ record         meaning
 ``clock``      the clock changed (play, pause, speed, the end); ``status`` is
                the ``replay_state`` message subscribers are sent
 ``faults``     every later subscription gets this fault spec (``none`` clears)
+``token``      one more control token is good for the session (its SHA-256)
+``closed``     the session is over for good (a private session nobody used);
+               its other records may be dropped from the log
 ============== =============================================================
 
 Every record has an ``id``, the key a log deduplicates appends by. An event's id
@@ -37,7 +40,9 @@ __all__ = [
     "EventPublished",
     "FaultsChanged",
     "LogRecord",
+    "SessionClosed",
     "SessionOpened",
+    "TokenIssued",
     "check_session_name",
     "decode_record",
     "encode_record",
@@ -68,6 +73,7 @@ class SessionOpened(_Record, tag="opened", frozen=True):
         token_sha256: hex SHA-256 of the control token (the token itself is never logged).
         max_gap_ms: the replay's longest idle gap kept.
         rebase: events are stamped with ``emitted_at`` as they go out.
+        aliases: other ids the session answers to (``racefeed replay`` adds ``main``).
     """
 
     id: str
@@ -79,6 +85,7 @@ class SessionOpened(_Record, tag="opened", frozen=True):
     token_sha256: str = ""
     max_gap_ms: int | None = 10_000
     rebase: bool = False
+    aliases: list[str] = []
 
 
 class EventPublished(_Record, tag="event", frozen=True):
@@ -118,7 +125,29 @@ class FaultsChanged(_Record, tag="faults", frozen=True):
     seed: int = 0
 
 
-LogRecord: TypeAlias = SessionOpened | EventPublished | EpochStarted | ClockChanged | FaultsChanged
+class TokenIssued(_Record, tag="token", frozen=True):
+    """One more control token is good for the session (each start that names it adds one)."""
+
+    id: str
+    token_sha256: str
+
+
+class SessionClosed(_Record, tag="closed", frozen=True):
+    """The session is over for good; ``reason`` says why (``expired``)."""
+
+    id: str
+    reason: str
+
+
+LogRecord: TypeAlias = (
+    SessionOpened
+    | EventPublished
+    | EpochStarted
+    | ClockChanged
+    | FaultsChanged
+    | TokenIssued
+    | SessionClosed
+)
 
 _encoder = msgspec.json.Encoder()
 _decoder: msgspec.json.Decoder[LogRecord] = msgspec.json.Decoder(LogRecord)

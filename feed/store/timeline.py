@@ -11,10 +11,16 @@ took effect, in the order a reader should act on them; the rest changed nothing:
   on it waits for the ones before it;
 - an event, epoch or clock record of an older epoch is stale;
 - an ``epoch`` record for a later epoch cuts the log back to its ``head_seq``;
-- an ``opened`` record for a session already open changes nothing;
-- a ``faults`` record always takes effect (it holds from then on, in any epoch);
+- an ``opened`` record for a session already open (or closed) changes nothing;
+- a ``faults`` or ``token`` record always takes effect (it holds from then on);
+- a ``closed`` record ends the session: it is forgotten, and its later records
+  are ignored;
 - records of a session that was never opened are ignored (its ``opened`` record
   comes first in any log that was not trimmed).
+
+Events are counted, not kept: a reader that serves them (a gateway) keeps them
+itself, and one that takes a session up again (a restarting director) needs only
+where it was.
 """
 
 from __future__ import annotations
@@ -30,36 +36,35 @@ from feed.store.records import (
     EventPublished,
     FaultsChanged,
     LogRecord,
+    SessionClosed,
     SessionOpened,
+    TokenIssued,
 )
 
-__all__ = ["SessionLog", "Timeline"]
+__all__ = ["KnownSession", "Timeline"]
 
 
 @dataclass(kw_only=True)
-class SessionLog:
+class KnownSession:
     """One session as its log tells it now.
 
     Attributes:
         opened: the record that opened it.
         epoch: the current epoch.
-        envelopes: the current epoch's events, as published; index ``seq - 1``.
+        head_seq: the last seq of the current epoch without a gap before it.
         status: the last clock status (``None`` before the first).
         faults: the last fault spec set for the whole session, if any.
+        tokens: the SHA-256 of every control token good for it.
         early: events of the current epoch that came before the ones ahead of them.
     """
 
     opened: SessionOpened
     epoch: int = 1
-    envelopes: list[bytes] = field(default_factory=list)
+    head_seq: int = 0
     status: wire.ReplayStatus | None = None
     faults: FaultsChanged | None = None
+    tokens: list[str] = field(default_factory=list)
     early: dict[int, bytes] = field(default_factory=dict)
-
-    @property
-    def head_seq(self) -> int:
-        """The last seq of the current epoch without a gap before it."""
-        return len(self.envelopes)
 
     @property
     def ended(self) -> bool:
@@ -71,7 +76,8 @@ class Timeline:
     """Every session of a log, folded one record at a time."""
 
     def __init__(self) -> None:
-        self.sessions: dict[str, SessionLog] = {}
+        self.sessions: dict[str, KnownSession] = {}
+        self.closed: set[str] = set()
 
     def apply_all(self, records: list[LogRecord]) -> list[LogRecord]:
         """Fold several records; the ones that took effect, in order."""
@@ -83,9 +89,12 @@ class Timeline:
     def apply(self, record: LogRecord) -> list[LogRecord]:
         """Fold one record; the records that took effect because of it, in order."""
         if isinstance(record, SessionOpened):
-            if record.session in self.sessions:
+            if record.session in self.sessions or record.session in self.closed:
                 return []
-            self.sessions[record.session] = SessionLog(opened=record)
+            known = KnownSession(opened=record)
+            if record.token_sha256:
+                known.tokens.append(record.token_sha256)
+            self.sessions[record.session] = known
             return [record]
         log = self.sessions.get(record.session)
         if log is None:
@@ -97,7 +106,7 @@ class Timeline:
                 if record.epoch <= log.epoch:
                     return []
                 log.epoch = record.epoch
-                del log.envelopes[record.head_seq :]
+                log.head_seq = min(log.head_seq, record.head_seq)
                 log.early.clear()
                 log.status = record.status
                 return [record]
@@ -109,20 +118,27 @@ class Timeline:
             case FaultsChanged():
                 log.faults = record
                 return [record]
+            case TokenIssued():
+                log.tokens.append(record.token_sha256)
+                return [record]
+            case SessionClosed():
+                del self.sessions[record.session]
+                self.closed.add(record.session)
+                return [record]
         return []
 
-    def _event(self, log: SessionLog, record: EventPublished) -> list[LogRecord]:
+    def _event(self, log: KnownSession, record: EventPublished) -> list[LogRecord]:
         if record.epoch != log.epoch or record.seq <= log.head_seq:
             return []
         if record.seq > log.head_seq + 1:
             log.early[record.seq] = bytes(record.envelope)
             return []
-        log.envelopes.append(bytes(record.envelope))
+        log.head_seq += 1
         effective: list[LogRecord] = [record]
         while log.head_seq + 1 in log.early:
             seq = log.head_seq + 1
             envelope = log.early.pop(seq)
-            log.envelopes.append(envelope)
+            log.head_seq += 1
             effective.append(
                 EventPublished(
                     session=record.session,

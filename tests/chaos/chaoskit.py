@@ -13,20 +13,16 @@ import asyncio
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-import msgspec
 from hypothesis import strategies as st
-from websockets.asyncio.client import ClientConnection
-from websockets.asyncio.client import connect as ws_connect
 
+from feed.client import Backoff, FeedStats, connect
 from feed.events import Event
 from feed.faults import FaultSpec
 from feed.io import load_scenario
-from feed.net import SessionSpec, VirtualClock, run_server
-from feed.net.client import Backoff, FeedStats, connect
 from feed.projections import Projection, project
 from feed.replay import Speed
+from feed.server import SessionSpec, VirtualClock, run_server
 
 SCENARIOS: dict[str, list[Event]] = {
     name: list(load_scenario(name).events)
@@ -130,50 +126,6 @@ def check(outcome: Outcome, events: Sequence[Event]) -> None:
         assert projection.standings(race) == reference.standings(race), race
         assert projection.race_state(race) == reference.race_state(race), race
     assert projection.medal_table() == reference.medal_table()
-
-
-class Raw:
-    """A bare websocket client: JSON in and out, and nothing done for the user."""
-
-    def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
-
-    @classmethod
-    async def open(cls, url: str) -> Raw:
-        # No flow control: a test that closes with frames unread must not wait for the
-        # close handshake behind them (the default pauses reading past 16 frames).
-        ws = await ws_connect(url, compression=None, max_size=None, max_queue=None, open_timeout=5)
-        return cls(ws)
-
-    async def send(self, **message: object) -> None:
-        await self.ws.send(msgspec.json.encode(message).decode())
-
-    async def recv(self, timeout: float = 10.0) -> Any:
-        raw = await asyncio.wait_for(self.ws.recv(), timeout)
-        return msgspec.json.decode(raw)
-
-    async def until(self, op: str, timeout: float = 10.0) -> tuple[list[Any], Any]:
-        """Every frame before the first message with ``op``, and that message."""
-        before: list[Any] = []
-        while True:
-            frame = await self.recv(timeout)
-            if isinstance(frame, dict) and frame.get("op") == op:
-                return before, frame
-            before.append(frame)
-
-    async def close(self) -> None:
-        await self.ws.close()
-
-
-def seqs_of(frames: list[Any]) -> list[int]:
-    """The seqs of the events among frames (batches flattened), in the order they came."""
-    out: list[int] = []
-    for frame in frames:
-        if isinstance(frame, list):
-            out += [item["seq"] for item in frame]
-        elif isinstance(frame, dict) and "type" in frame:
-            out.append(frame["seq"])
-    return out
 
 
 def _seqs(most: int) -> st.SearchStrategy[list[int]]:

@@ -12,25 +12,25 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from chaoskit import (
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+
+from feed.client import connect
+from feed.faults import PROFILES, FaultInjector, FaultSpec, Send, format_spec, plan
+from feed.faults.profiles import parse_spec
+from feed.protocol import Limits
+from feed.protocol.faults import EPOCH_STRIDE
+from feed.replay import Speed
+from feed.server import ServerConfig, SessionSpec, VirtualClock, run_server
+from tests.chaos.chaoskit import (
     FAST,
     SCENARIOS,
-    Raw,
     check,
     fault_specs,
     replay_through_faults,
     reproduce,
-    seqs_of,
 )
-from hypothesis import HealthCheck, given, note, settings
-from hypothesis import strategies as st
-
-from feed.faults import PROFILES, FaultInjector, FaultSpec, Send, format_spec, plan
-from feed.faults.profiles import parse_spec
-from feed.net import OutboxLimits, ServerConfig, SessionSpec, VirtualClock, run_server
-from feed.net.client import connect
-from feed.net.faulty import EPOCH_STRIDE
-from feed.replay import Speed
+from tests.kit.wire import Raw, seqs_of
 
 TOKYO = SCENARIOS["tokyo-2025-m1500-final"]
 
@@ -77,12 +77,12 @@ async def test_the_same_seed_gives_the_same_faults_on_the_wire_as_the_plan() -> 
     expected = [out.seq for out in injector.due(0.0) if isinstance(out, Send)]
     spec = SessionSpec(name="main", events=TOKYO, speed="instant")
     async with run_server(sessions=[spec], clock=VirtualClock(autojump=True)) as server:
-        await server.sessions["main"].finished.wait()
+        await server.ended("main")
         received = []
         for client_id in ("first", "second"):
             raw = await Raw.open(server.url)
             await raw.send(op="subscribe", faults=text, fault_seed=11, client_id=client_id)
-            frames, _ = await raw.until("end")
+            frames, _ = await raw.frames_until("end")
             received.append(seqs_of(frames))
             await raw.close()
     assert received[0] == received[1] == expected
@@ -93,7 +93,7 @@ async def test_a_disconnect_cuts_the_socket_before_its_seq_and_the_resume_goes_c
     """1006 just before seq 40; the same client_id resuming from 40 gets it, and no new cut."""
     spec = SessionSpec(name="main", events=TOKYO, speed="instant")
     async with run_server(sessions=[spec], clock=VirtualClock(autojump=True)) as server:
-        await server.sessions["main"].finished.wait()
+        await server.ended("main")
         raw = await Raw.open(server.url)
         await raw.send(op="subscribe", faults="disconnect_at_seq=40", client_id="phone")
         seen: list[int] = []
@@ -106,7 +106,7 @@ async def test_a_disconnect_cuts_the_socket_before_its_seq_and_the_resume_goes_c
         await again.send(
             op="subscribe", faults="disconnect_at_seq=40", client_id="phone", from_seq=40, epoch=1
         )
-        frames, end = await again.until("end")
+        frames, end = await again.frames_until("end")
         assert seqs_of(frames) == list(range(40, len(TOKYO) + 1))
         assert end["head_seq"] == len(TOKYO)
         await again.close()
@@ -116,10 +116,10 @@ async def test_an_epoch_bump_sends_a_snapshot_with_a_fault_epoch_that_a_resume_m
     """Bump at seq 100: snapshot at 99 in a fault epoch; resuming with it continues, no stale."""
     spec = SessionSpec(name="main", events=TOKYO, speed="instant")
     async with run_server(sessions=[spec], clock=VirtualClock(autojump=True)) as server:
-        await server.sessions["main"].finished.wait()
+        await server.ended("main")
         raw = await Raw.open(server.url)
         await raw.send(op="subscribe", faults="epoch_bump_at_seq=100", client_id="tab")
-        frames, snapshot = await raw.until("snapshot")
+        frames, snapshot = await raw.frames_until("snapshot")
         assert seqs_of(frames)[-1] == 99
         assert snapshot["seq"] == 99
         assert snapshot["epoch"] == 1 + EPOCH_STRIDE
@@ -132,7 +132,7 @@ async def test_an_epoch_bump_sends_a_snapshot_with_a_fault_epoch_that_a_resume_m
             from_seq=100,
             epoch=1 + EPOCH_STRIDE,
         )
-        frames, end = await again.until("end")
+        frames, end = await again.frames_until("end")
         assert [f.get("op") for f in frames if isinstance(f, dict) and "op" in f][:1] == [
             "subscribed"
         ]
@@ -153,10 +153,10 @@ async def test_a_late_correction_comes_after_the_events_that_follow_it() -> None
     spec = SessionSpec(name="main", events=TOKYO, speed="instant")
     correction = next(e.seq for e in TOKYO if e.type == "photo_finish_resolved")
     async with run_server(sessions=[spec], clock=VirtualClock(autojump=True)) as server:
-        await server.sessions["main"].finished.wait()
+        await server.ended("main")
         raw = await Raw.open(server.url)
         await raw.send(op="subscribe", faults="late-corrections")
-        frames, _ = await raw.until("end")
+        frames, _ = await raw.frames_until("end")
         seqs = seqs_of(frames)
         await raw.close()
     assert sorted(seqs) == list(range(1, len(TOKYO) + 1))
@@ -202,7 +202,7 @@ async def test_the_faults_control_action_sets_faults_for_later_subscriptions() -
     """Control `faults` (with the session's token only) makes the next subscriber's feed lossy."""
     spec = SessionSpec(name="main", events=TOKYO, speed="instant", token="main-token")
     async with run_server(sessions=[spec], clock=VirtualClock(autojump=True)) as server:
-        await server.sessions["main"].finished.wait()
+        await server.ended("main")
         admin = await Raw.open(server.url)
         await admin.send(op="control", session="main", action="faults", faults="lossy", token="x")
         assert (await admin.recv())["code"] == "unauthorized"
@@ -222,7 +222,7 @@ async def test_the_faults_control_action_sets_faults_for_later_subscriptions() -
         assert (await admin.recv())["op"] == "replay_state"
         raw = await Raw.open(server.url)
         await raw.send(op="subscribe")
-        frames, _ = await raw.until("end")
+        frames, _ = await raw.frames_until("end")
         assert len(set(seqs_of(frames))) < len(TOKYO)
         await admin.send(
             op="control", session="main", action="faults", faults="none", token="main-token"
@@ -230,7 +230,7 @@ async def test_the_faults_control_action_sets_faults_for_later_subscriptions() -
         await admin.recv()
         clean = await Raw.open(server.url)
         await clean.send(op="subscribe")
-        frames, _ = await clean.until("end")
+        frames, _ = await clean.frames_until("end")
         assert seqs_of(frames) == list(range(1, len(TOKYO) + 1))
         for client in (admin, raw, clean):
             await client.close()
@@ -239,11 +239,11 @@ async def test_the_faults_control_action_sets_faults_for_later_subscriptions() -
 async def test_a_faulty_subscriber_that_falls_too_far_behind_is_cut_off_like_any_other() -> None:
     """A stall holds frames past the backlog limit: `too_slow` with the first seq not sent."""
     spec = SessionSpec(name="main", events=TOKYO, speed="instant")
-    config = ServerConfig(limits=OutboxLimits(backlog_frames=50))
+    config = ServerConfig(limits=Limits(fault_held_frames=50))
     async with run_server(sessions=[spec], clock=VirtualClock(), config=config) as server:
         raw = await Raw.open(server.url)
         await raw.send(op="subscribe", faults="stall_at_seq=3,stall_ms=60000")
-        frames, error = await raw.until("error")
+        frames, error = await raw.frames_until("error")
         assert error["code"] == "too_slow"
         assert error["resume_from_seq"] == 3
         assert seqs_of(frames) == [1, 2]
@@ -271,7 +271,7 @@ async def test_a_faulty_subscriber_gets_its_held_events_and_end_even_if_the_sess
     clock = VirtualClock()
     spec = SessionSpec(name="main", events=TOKYO, speed="instant", paused=True, token="tok-main")
     async with run_server(sessions=[spec], clock=clock) as server:
-        session = server.sessions["main"]
+        session = server.director.sessions["main"]  # type: ignore[union-attr]
         raw = await Raw.open(server.url)
         await raw.send(op="subscribe", faults="delay_ms=500", client_id="slow")
         await raw.until("caught_up")
@@ -280,7 +280,7 @@ async def test_a_faulty_subscriber_gets_its_held_events_and_end_even_if_the_sess
             await asyncio.sleep(0.05)
         assert session.epoch == 2
         clock.advance(1.0)
-        frames, end = await raw.until("end")
+        frames, end = await raw.frames_until("end")
         await raw.close()
     assert seqs_of(frames) == list(range(1, len(TOKYO) + 1))
     assert end["epoch"] == 1 and end["head_seq"] == len(TOKYO)

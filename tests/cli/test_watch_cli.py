@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 
 from feed.cli.watch import watch
-from feed.net.server import SessionSpec, run_server
+from feed.server import SessionSpec, run_server
 
 
 async def test_watch_shows_the_commentary_and_the_official_result() -> None:

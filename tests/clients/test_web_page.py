@@ -23,8 +23,8 @@ from websockets.asyncio.server import ServerConnection, serve
 from feed import codec, wire
 from feed.events import Event
 from feed.io import load_scenario
-from feed.net.server import Server, SessionSpec, run_server
 from feed.projections import Projection
+from feed.server import Server, SessionSpec, run_server
 from feed.timing import format_clock, format_gap, format_time
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -118,7 +118,7 @@ async def test_the_page_follows_the_final_through_a_dropped_connection_to_the_me
     """The bell, the finish, a dropped connection resumed without loss, then the medals."""
     spec = SessionSpec(name="main", scenario=SCENARIO, speed=20, paused=True, token=TOKEN)
     async with run_server(sessions=[spec]) as server, connect(server.url) as ws:
-        session = server.sessions["main"]
+        session = server.director.sessions["main"]  # type: ignore[union-attr]
         events = session.replay.events
         page, errors = await open_page(browser, server)
 
@@ -145,8 +145,8 @@ async def test_the_page_follows_the_final_through_a_dropped_connection_to_the_me
         finish = first_seq(events, "athlete_finished")
         await control(ws, "play")
         await page.wait_for_function(f"window.racefeed.lastSeq >= {bell + 15}", timeout=WAIT_MS)
-        (subscriber,) = session.subscriptions
-        subscriber.outbox.connection.transport.abort()  # as a failing network would
+        (outbox,) = server.session("main").protocol.sinks
+        outbox.connection.transport.abort()  # as a failing network would
         dropped_at = (await feed_state(page))["lastSeq"]
         assert isinstance(dropped_at, int)
         assert dropped_at < finish, "the connection should drop before the finish"
@@ -179,8 +179,8 @@ async def test_the_page_follows_the_final_through_a_dropped_connection_to_the_me
         await expect(nations).to_have_text(["POR", "GBR", "KEN"])
 
         state = await feed_state(page)
-        assert state["seqs"] == list(range(1, session.head_seq + 1))
-        assert state["lastSeq"] == session.head_seq == len(events)
+        assert state["seqs"] == list(range(1, session.position_seq + 1))
+        assert state["lastSeq"] == session.position_seq == len(events)
         reconnects = state["reconnects"]
         assert isinstance(reconnects, int)
         assert reconnects >= 1
@@ -197,7 +197,7 @@ async def test_a_backwards_seek_gives_the_page_a_new_epoch_from_a_fresh_snapshot
     """After a seek back, the page takes the snapshot of the new epoch and continues from it."""
     spec = SessionSpec(name="main", scenario=SCENARIO, speed=1000, paused=True, token=TOKEN)
     async with run_server(sessions=[spec]) as server, connect(server.url) as ws:
-        session = server.sessions["main"]
+        session = server.director.sessions["main"]  # type: ignore[union-attr]
         events = session.replay.events
         finish = first_seq(events, "athlete_finished")
         page, errors = await open_page(browser, server)
@@ -226,7 +226,7 @@ async def test_a_backwards_seek_gives_the_page_a_new_epoch_from_a_fresh_snapshot
         seqs = state["seqs"]
         assert isinstance(seqs, list)
         # Epoch 1 up to the finish, then epoch 2 from the snapshot on: each gapless.
-        assert seqs == [*range(1, finish + 1), *range(back + 1, session.head_seq + 1)]
+        assert seqs == [*range(1, finish + 1), *range(back + 1, session.position_seq + 1)]
         assert errors == []
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from fault_logs import log
 
 from feed.errors import SequenceError
 from feed.events import Event
@@ -18,6 +17,7 @@ from feed.faults import (
     Send,
     plan,
 )
+from tests.faults.fault_logs import log
 
 
 def injector(spec: FaultSpec, events: list[Event], seed: int = 0) -> FaultInjector:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import msgspec
-from fault_logs import log, logs, specs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +30,7 @@ from feed.faults import (
     Send,
     plan,
 )
+from tests.faults.fault_logs import log, logs, specs
 
 RECONNECT_S = 0.25
 PATIENCE_S = 1.0

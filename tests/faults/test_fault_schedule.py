@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-from fault_logs import log, logs, specs
 from hypothesis import given
 from hypothesis import strategies as st
 
 from feed.errors import SequenceError
 from feed.events import Event
 from feed.faults import CORRECTION_TYPES, PROFILES, FaultSpec, plan
+from tests.faults.fault_logs import log, logs, specs
 
 seeds = st.integers(-(2**63), 2**63)
 

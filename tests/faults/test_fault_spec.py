@@ -6,11 +6,11 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from fault_logs import specs
 from hypothesis import given
 
 from feed.faults import PROFILES, FaultSpec, FaultSpecError, format_spec, parse_spec
 from feed.faults.spec import MAX_MS
+from tests.faults.fault_logs import specs
 
 DOCS = Path(__file__).parents[2] / "docs" / "faults.md"
 

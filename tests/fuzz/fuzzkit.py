@@ -31,14 +31,13 @@ from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 
 from feed import wire
+from feed.client import Backoff, connect
 from feed.faults import PROFILES
 from feed.faults.spec import FIELD_KINDS
 from feed.io import load_scenario
-from feed.net import ServerConfig, SessionSpec, run_server
-from feed.net.client import Backoff, connect
-from feed.net.limits import ConnectionLimits
-from feed.net.server import Server
 from feed.projections import project
+from feed.protocol import Limits
+from feed.server import Server, ServerConfig, SessionSpec, run_server
 
 TOKYO = load_scenario("tokyo-2025-m1500-final").events
 T = TypeVar("T")
@@ -307,9 +306,7 @@ class FuzzLink:
 
 
 LOOSE = ServerConfig(
-    rate_per_s=1e6,
-    rate_burst=10**6,
-    connection_limits=ConnectionLimits(control_per_s=1e6, control_burst=10**6),
+    limits=Limits(rate_per_s=1e6, rate_burst=10**6, control_per_s=1e6, control_burst=10**6)
 )
 
 

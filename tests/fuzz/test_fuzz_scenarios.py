@@ -13,7 +13,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scenariofuzz import Damaged, jsonl_files, judge, run_cli, toml_files
+
+from tests.fuzz.scenariofuzz import Damaged, jsonl_files, judge, run_cli, toml_files
 
 FILES_PER_EXAMPLE = 20
 EXAMPLES = 505  # 10,100 files per target

@@ -18,15 +18,15 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
-from fuzzkit import FuzzLink, FuzzStats, Harness, frames, run_cases
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
 
 from feed import wire
-from feed.net import ServerConfig, run_server
-from feed.net.server import Server
+from feed.protocol import Limits
+from feed.server import Server, ServerConfig, run_server
+from tests.fuzz.fuzzkit import FuzzLink, FuzzStats, Harness, frames, run_cases
 
 # The keepalive pings of the server and the healthy client (websockets, every 20 s)
 # draw from the `random` module on the harness's thread; when one falls while
@@ -71,8 +71,9 @@ def test_after_the_fuzz_the_healthy_client_saw_its_replay_unharmed(harness: Harn
     server: Server = harness.server
     assert harness.stats.cases >= 10_000, harness.stats
     print(f"fuzz cases: {harness.stats.cases}; answers: {harness.stats.answers}")
-    private = sum(1 for s in set(server.sessions.values()) if s.private)
-    assert private <= server.config.max_private_sessions
+    assert server.director is not None
+    private = sum(1 for s in server.director.sessions.values() if s.private)
+    assert private <= server.limits.max_private_sessions
     harness.finish()
     assert harness.replays == [True]
 
@@ -140,7 +141,7 @@ def _is_utf8(raw: bytes) -> bool:
 @pytest.mark.parametrize(("size", "with_error"), [(1025, True), (4 * 1024 + 1, False)])
 async def test_an_oversized_frame_is_closed_with_1009(size: int, with_error: bool) -> None:
     """Above the limit: `frame_too_large` then 1009; far above it the websocket layer's 1009."""
-    config = ServerConfig(max_message_bytes=1024)
+    config = ServerConfig(limits=Limits(max_message_bytes=1024))
     async with run_server(config=config) as server:
         ws = await ws_connect(server.url, compression=None, open_timeout=5)
         await ws.send('{"op":"ping","id":"' + "x" * size + '"}')

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import msgspec
 import pytest
-from builders import Stream, athlete
 
 from feed.errors import ScenarioError, SequenceError
 from feed.events import EVENT_TYPES, Event
 from feed.projections import Projection, ProjectionState, Snapshot, project
+from tests.projections.builders import Stream, athlete
 
 
 def _race() -> Stream:

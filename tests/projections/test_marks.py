@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from builders import Stream, athlete, record
-
 from feed.events import Entrant, Record
 from feed.projections import project
 from feed.projections.marks import Performance, annotate
+from tests.projections.builders import Stream, athlete, record
 
 
 def _marks(

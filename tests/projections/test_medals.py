@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from builders import Stream, athlete
-
 from feed.events import AthleteFinished
 from feed.projections import MedalTable, Projection, project, rank_nations
+from tests.projections.builders import Stream, athlete
 
 
 def _medals(table: MedalTable) -> list[tuple[str, str, str]]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import msgspec
-from builders import Stream, athlete
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feed.events import Event, ResultStatus
 from feed.projections import Projection, ProjectionState, project, rank_nations
+from tests.projections.builders import Stream, athlete
 
 _NATIONS = ["GBR", "KEN", "NOR", "POR", "USA"]
 _STATUSES: list[ResultStatus] = ["unofficial", "official", "protested"]

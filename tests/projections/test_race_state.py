@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from builders import Stream, athlete
-
 from feed.projections import RaceStateView, project
+from tests.projections.builders import Stream, athlete
 
 
 def _three() -> Stream:

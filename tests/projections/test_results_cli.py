@@ -7,11 +7,11 @@ import types
 from collections.abc import Callable
 
 import pytest
-from builders import Stream, athlete
 
 from feed.cli import main, results
 from feed.errors import ScenarioError, ScenarioInvalid, UnknownScenario
 from feed.events import Event
+from tests.projections.builders import Stream, athlete
 
 _ROW_FIELDS = ["place", "athlete_id", "bib", "name", "nation", "time", "time_ms", "mark", "rule",
                "annotations"]  # fmt: skip

@@ -17,7 +17,7 @@ from feed.protocol.client import (
     Reset,
     Resubscribe,
 )
-from tests.protocol.protokit import talk
+from tests.kit.logs import talk
 
 LOG = talk(30)
 

@@ -6,10 +6,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from procs import TOKEN, Proc, close_clients, open_clients, start_gateway
 
 from feed.io import load_scenario
 from feed.projections import project
+from tests.kit.procs import TOKEN, Proc, close_clients, open_clients, start_gateway
 
 pytestmark = pytest.mark.nats
 

@@ -8,17 +8,17 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from procs import TOKEN, Proc, close_clients, open_clients
 
 from feed.io import load_scenario
-from feed.net.director import run_director
-from feed.net.gateway import Gateway, run_gateway
-from feed.net.natsctl import ControlClient, serve_control
-from feed.net.natslog import JetStreamLog
-from feed.net.server import ServerConfig, SessionSpec
 from feed.projections import project
-from tests.net.netkit import Client
-from tests.store.natskit import NatsServer
+from feed.protocol import Limits
+from feed.server import Server, ServerConfig, SessionSpec, run_server
+from feed.server.director import run_director
+from feed.server.nats_control import NatsControl, serve_control
+from feed.store.jetstream import JetStreamLog
+from tests.kit.nats import NatsServer
+from tests.kit.procs import TOKEN, Proc, close_clients, open_clients
+from tests.kit.wire import Client
 
 pytestmark = pytest.mark.nats
 
@@ -28,12 +28,13 @@ TOKYO = "tokyo-2025-m1500-final"
 @asynccontextmanager
 async def gateway_over(
     url: str, stream: str, prefix: str, *, control_timeout_s: float = 5.0
-) -> AsyncIterator[Gateway]:
+) -> AsyncIterator[Server]:
     """An in-process gateway over the stream, with its own NATS connection."""
     log = await JetStreamLog.open(url, name="test-gateway", wait_s=5, stream=stream, prefix=prefix)
-    control = ControlClient(log.nc, prefix, timeout_s=control_timeout_s)
+    control = NatsControl(log.nc, prefix, timeout_s=control_timeout_s)
+    config = ServerConfig(limits=Limits(heartbeat_s=1.0))
     try:
-        async with run_gateway(log, control, config=ServerConfig(heartbeat_s=1.0)) as gateway:
+        async with run_server(config=config, log=log, control=control) as gateway:
             yield gateway
     finally:
         await log.close()
@@ -59,14 +60,14 @@ async def test_a_restarted_director_goes_on_from_the_log_where_the_session_was(
                     await asyncio.sleep(0.01)
             first.kill()
             await asyncio.sleep(0.5)  # what the director published before dying may be in flight
-            stopped_at = gateway.sessions["final"].head_seq
+            stopped_at = gateway.session("final").protocol.head_seq
             await asyncio.sleep(0.5)
-            assert gateway.sessions["final"].head_seq == stopped_at  # nobody publishes
+            assert gateway.session("final").protocol.head_seq == stopped_at  # nobody publishes
             assert stopped_at < len(reference) - 50, "the director must die mid-race"
 
             second = Proc(args, tmp_path, "director-2")
             resumed = await second.line(
-                r"session final: .*\(resumed at epoch (\d+), seq (\d+), (\w+)\)"
+                r"session final: .*; resumed at epoch (\d+), seq (\d+), (\w+)\)"
             )
             assert resumed.group(1) == "1" and int(resumed.group(2)) == stopped_at
             assert resumed.group(3) == "playing"
@@ -96,7 +97,7 @@ async def test_nats_gone_for_two_seconds_is_a_pause_for_the_clients(
     try:
         spec = SessionSpec(name="final", scenario=TOKYO, speed=30.0, token=TOKEN)
         async with run_director(log, [spec]) as (director, _):
-            await serve_control(log.nc, prefix, director.handle)
+            await serve_control(log.nc, prefix, director.handle, director.used)
             async with gateway_over(own_nats.url, stream, prefix) as gateway:
                 recorders = await open_clients([gateway.url], 3, "final")
                 async with asyncio.timeout(30):

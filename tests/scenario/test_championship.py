@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from scenario_text import HEADER, TWO, parse, parse_race
 
 from feed.errors import ScenarioInvalid
 from feed.events import AthleteDisqualified, AthleteReinstated, RaceScheduled
 from feed.scenario import ChampionshipSpec, RaceSpec, compile_championship, compile_race
+from tests.scenario.scenario_text import HEADER, TWO, parse, parse_race
 
 CHAMPS = '[scenario]\nid = "champs"\ntitle = "Session"\nkind = "championship"\nraces = {races}\n'
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from scenario_text import athlete, parse_race, race
 
 from feed.codec import encode_log
 from feed.errors import ScenarioInvalid
@@ -28,6 +27,7 @@ from feed.events import (
 )
 from feed.scenario import RaceSpec, compile_race
 from feed.timing import parse_time
+from tests.scenario.scenario_text import athlete, parse_race, race
 
 MINI = Path(__file__).parent / "fixtures" / "mini-final.toml"
 

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from scenario_text import HEADER, PATH, TWO, athlete, line_of, only, parse, problems, race
 
 from feed.errors import ScenarioInvalid
 from feed.scenario import ChampionshipSpec, RaceSpec, decode_source
+from tests.scenario.scenario_text import (
+    HEADER,
+    PATH,
+    TWO,
+    athlete,
+    line_of,
+    only,
+    parse,
+    problems,
+    race,
+)
 
 
 def test_a_valid_race_parses_into_a_race_spec() -> None:

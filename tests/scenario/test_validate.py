@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scenario_text import HEADER, TWO, athlete, line_of, only, parse, problems, race
+
+from tests.scenario.scenario_text import HEADER, TWO, athlete, line_of, only, parse, problems, race
 
 
 def _after(entry: str) -> str:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from logkit import Backend
-from natskit import nats_url, own_nats, stream_names
 
-__all__ = ["backend", "durable_backend", "nats_url", "own_nats", "stream_names"]
+from tests.kit.records import Backend
+
+__all__ = ["backend", "durable_backend"]
 
 _JETSTREAM = pytest.param("jetstream", marks=pytest.mark.nats)
 

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from logkit import event, opened
 
 from feed.errors import ScenarioError
-from feed.net.jsonlog import JsonlLog
-from feed.store import Entry
+from feed.store import Entry, SessionClosed
+from feed.store.jsonl import JsonlLog
+from tests.kit.records import event, opened
 
 
 async def _reread(path: Path) -> list[Entry]:
@@ -91,3 +91,30 @@ async def test_a_bad_line_in_the_middle_is_reported_with_its_line_number(tmp_pat
         JsonlLog(path)
     assert caught.value.line == 2
     assert str(path) in str(caught.value)
+
+
+async def test_reopening_a_file_with_closed_sessions_compacts_it(tmp_path: Path) -> None:
+    """A closed session's events leave the file when it is opened again; the rest stays."""
+    path = tmp_path / "log.jsonl"
+    log = JsonlLog(path)
+    for session in ("gone", "kept"):
+        log.append(opened(session))
+        for seq in (1, 2):
+            log.append(event(session, seq))
+    log.append(SessionClosed(id="gone:closed", session="gone", reason="expired"))
+    await log.close()
+    assert len(path.read_text().splitlines()) == 7
+    again = JsonlLog(path)
+    kinds = [
+        (json.loads(line)["session"], json.loads(line)["kind"])
+        for line in path.read_text().splitlines()
+    ]
+    assert kinds == [
+        ("gone", "opened"),
+        ("kept", "opened"),
+        ("kept", "event"),
+        ("kept", "event"),
+        ("gone", "closed"),
+    ]
+    assert again.recovered == 5
+    await again.close()

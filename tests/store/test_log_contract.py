@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from logkit import Backend, clock, event, new_epoch, opened
-
-from feed.store import Entry, EventPublished
+from feed.store import Entry, EventPublished, SessionClosed
+from tests.kit.records import Backend, clock, event, new_epoch, opened
 
 
 def _ids(entries: list[Entry]) -> list[str]:
@@ -162,3 +161,29 @@ async def test_a_reopened_log_holds_what_was_flushed_and_goes_on_after_it(
     after = await again.read("main")
     assert _ids(after) == ["main:opened", "main:1:1", "main:1:2", "main:1:3"]
     assert after[-1].position > before[-1].position
+
+
+async def test_the_head_is_the_position_of_the_last_record_stored(backend: Backend) -> None:
+    """A reader that has read up to ``head()`` has seen everything appended before it asked."""
+    log = await backend.open()
+    assert await log.head() == 0
+    for record in (opened(), event(seq=1), event(seq=2)):
+        log.append(record)
+    await log.flush()
+    entries = await log.read()
+    assert await log.head() == entries[-1].position
+
+
+async def test_a_forgotten_session_keeps_only_its_opening_and_closing(backend: Backend) -> None:
+    """``forget`` lets a closed session's events go; the others' records stay as they were."""
+    log = await backend.open()
+    log.append(opened("gone"))
+    log.append(opened("kept"))
+    for seq in (1, 2, 3):
+        log.append(event("gone", seq))
+        log.append(event("kept", seq))
+    log.append(SessionClosed(id="gone:closed", session="gone", reason="expired"))
+    await log.flush()
+    await log.forget("gone")
+    assert _ids(await log.read("gone")) == ["gone:opened", "gone:closed"]
+    assert _ids(await log.read("kept")) == ["kept:opened", "kept:1:1", "kept:1:2", "kept:1:3"]

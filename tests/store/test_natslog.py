@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from logkit import event, opened
-from natskit import free_port
 
-from feed.net.natslog import JetStreamLog, connect_nats
+from feed.store.jetstream import JetStreamLog, connect_nats
+from tests.kit.nats import free_port
+from tests.kit.records import event, opened
 
 pytestmark = pytest.mark.nats
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 
+import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
-from logkit import clock, event, new_epoch, opened
 
-from feed.store import EventPublished, LogRecord, Timeline
+from feed.store import EventPublished, LogRecord, SessionClosed, Timeline, TokenIssued
+from tests.kit.records import clock, event, new_epoch, opened
 
 
 def _seqs(records: list[LogRecord]) -> list[tuple[int, int]]:
@@ -86,6 +87,24 @@ def test_repeats_and_local_reordering_give_the_same_log(
     timeline = Timeline()
     effective = timeline.apply_all([opened(), *records])
     assert _seqs(effective) == [(1, seq) for seq in range(1, 41)]
-    assert timeline.sessions["main"].envelopes == [
+    assert [bytes(r.envelope) for r in effective if isinstance(r, EventPublished)] == [
         bytes(event(seq=s).envelope) for s in range(1, 41)
     ]
+    assert timeline.sessions["main"].head_seq == 40
+
+
+def test_a_closed_session_is_forgotten_and_its_later_records_ignored() -> None:
+    """After ``closed``, the session is gone: no event, clock or second opening brings it back."""
+    timeline = Timeline()
+    timeline.apply_all([opened(), event(seq=1)])
+    assert len(timeline.apply(SessionClosed(id="c", session="main", reason="expired"))) == 1
+    assert "main" not in timeline.sessions
+    assert timeline.apply_all([event(seq=2), clock(), opened()]) == []
+
+
+def test_every_token_issued_for_a_session_is_known() -> None:
+    """The token of the opening and each one issued after it are all good for the session."""
+    timeline = Timeline()
+    timeline.apply(msgspec.structs.replace(opened(), token_sha256="aa"))
+    timeline.apply(TokenIssued(id="t", session="main", token_sha256="bb"))
+    assert timeline.sessions["main"].tokens == ["aa", "bb"]
