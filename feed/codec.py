@@ -7,16 +7,20 @@ A JSONL log is one envelope per line. ``decode_log`` checks that the seq runs
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
 import msgspec
 
 from feed.errors import ScenarioError, ScenarioInvalid, SequenceError
 from feed.events import Event
 
+T = TypeVar("T")
+
 __all__ = [
     "check_sequence",
     "decode",
+    "decode_json",
     "decode_log",
     "encode",
     "encode_log",
@@ -27,14 +31,31 @@ _encoder = msgspec.json.Encoder()
 _decoder: msgspec.json.Decoder[Event] = msgspec.json.Decoder(Event)
 
 
+def decode_json(decoder: msgspec.json.Decoder[T], raw: bytes | str) -> T:
+    """Decode with ``decoder``; JSON nested too deeply to follow is not valid JSON.
+
+    msgspec follows nesting with the C stack and stops with ``RecursionError``; every
+    decoder of input racefeed did not write itself goes through here, so that such
+    input is refused like any other bad JSON, never raised past the caller.
+
+    Raises:
+        msgspec.DecodeError: not valid JSON, or nested too deeply.
+        msgspec.ValidationError: valid JSON of the wrong shape.
+    """
+    try:
+        return decoder.decode(raw)
+    except RecursionError:
+        raise msgspec.DecodeError("JSON is nested too deeply") from None
+
+
 def encode(event: Event) -> bytes:
     """The event's JSON envelope."""
     return _encoder.encode(event)
 
 
 def decode(raw: bytes | str) -> Event:
-    """One JSON envelope back into its typed event (raises ``msgspec.ValidationError``)."""
-    return _decoder.decode(raw)
+    """One JSON envelope back into its typed event (raises ``msgspec.DecodeError``)."""
+    return decode_json(_decoder, raw)
 
 
 def encode_log(events: Iterable[Event]) -> bytes:
@@ -50,30 +71,52 @@ def decode_log(raw: bytes, path: str = "<log>") -> list[Event]:
     """Read a JSONL log, checking every line and the seq order.
 
     Raises:
-        ScenarioInvalid: every bad line (by line number) and every seq gap,
-            rewind or duplicate.
+        ScenarioInvalid: every bad line (by line number), every seq gap, rewind or
+            duplicate, and every ``at`` that is not a time with an offset or goes back.
     """
     events: list[Event] = []
     errors: list[ScenarioError] = []
     expected = 1
+    last: tuple[datetime, str] | None = None  # the latest time so far, as parsed and as written
     for number, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            event = _decoder.decode(line)
+            event = decode_json(_decoder, line)
         except msgspec.DecodeError as exc:
             errors.append(ScenarioError(path, _explain(exc), line=number))
             continue
-        if event.seq != expected:
+        in_order = event.seq == expected
+        if not in_order:
             problem = SequenceError(expected, event.seq)
             errors.append(ScenarioError(path, str(problem), line=number, field="seq"))
         expected = max(expected, event.seq + 1)
+        moment = _moment(event.at)
+        if moment is None:
+            message = f"expected an ISO 8601 time with a UTC offset, found {event.at!r}"
+            errors.append(ScenarioError(path, message, line=number, field="at"))
+        elif in_order and last is not None and moment < last[0]:
+            message = (
+                f"{event.at} is before the previous event's {last[1]}: a log runs forward in time"
+            )
+            errors.append(ScenarioError(path, message, line=number, field="at"))
+        if moment is not None:
+            last = (moment, event.at)
         events.append(event)
     if not events and not errors:
         errors.append(ScenarioError(path, "expected at least one event envelope, found none"))
     if errors:
         raise ScenarioInvalid(errors)
     return events
+
+
+def _moment(at: str) -> datetime | None:
+    """``at`` as an aware time, or ``None`` when it is not one (what replay needs to read)."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def check_sequence(events: Iterable[Event], first: int = 1) -> None:

@@ -127,9 +127,19 @@ def test_a_log_round_trips(times: list[int]) -> None:
     """encode_log then decode_log gives the same events (seq from 1)."""
     events: list[Event] = [
         AthleteFinished(
-            seq=i, stream="s", race="r", race_ms=t, at="t",
+            seq=i, stream="s", race="r", race_ms=t, at=f"2025-09-17T13:20:40.{i:03d}Z",
             data=AthleteFinishedData(athlete_id=f"a{i}", elapsed_ms=t),
         )
         for i, t in enumerate(times, start=1)
     ]  # fmt: skip
     assert codec.decode_log(codec.encode_log(events)) == events
+
+
+def test_a_log_whose_times_go_back_or_are_no_times_is_refused_at_its_line() -> None:
+    """Replay reads ``at``: a log must give times with an offset, never going back."""
+    back = msgspec.structs.replace(split(2), at="2025-09-17T13:20:40.000Z")
+    bare = msgspec.structs.replace(split(3), at="yesterday")
+    with pytest.raises(ScenarioInvalid) as info:
+        codec.decode_log(codec.encode_log([split(1), back, bare]), "x.jsonl")
+    assert [(e.line, e.field) for e in info.value.errors] == [(2, "at"), (3, "at")]
+    assert "before the previous event's 2025-09-17T13:20:41.000Z" in info.value.errors[0].message

@@ -14,8 +14,8 @@ SHELL = {"cli", "io", "server", "client", "pytest_plugin.py", "__main__.py", "_s
 # The log's backends live beside the (pure) interface they implement.
 SHELL_FILES = {"store/memory.py", "store/jsonl.py", "store/jetstream.py"}
 ALLOWED_IMPORTS = {
-    "__future__", "array", "bisect", "collections", "dataclasses", "datetime", "difflib", "enum",
-    "functools", "hashlib", "heapq", "itertools", "math", "msgspec", "operator", "random",
+    "__future__", "array", "bisect", "copy", "collections", "dataclasses", "datetime", "difflib",
+    "enum", "functools", "hashlib", "heapq", "itertools", "math", "msgspec", "operator", "random",
     "re", "string", "tomllib", "typing", "typing_extensions", "unicodedata", "zoneinfo", "feed",
 }  # fmt: skip
 FORBIDDEN_CALLS = {"open", "print", "input", "now", "utcnow", "today", "time", "monotonic",

@@ -11,15 +11,15 @@ import asyncio
 import contextlib
 import os
 import sys
-from typing import TextIO
 
 from feed.cli.running import run_until_stopped as _run
+from feed.cli.serve import describe_opened
 from feed.cli.structured_logs import configure_logging
 from feed.errors import RacefeedError
 from feed.protocol import Limits, configure_limits
 from feed.server import Server, ServerConfig, SessionSpec
 from feed.server.auth import TOKEN_ENV, check_bind
-from feed.server.director import Director, OpenedSession
+from feed.server.director import Director
 from feed.server.nats_control import NatsControl, serve_control
 from feed.store.jetstream import JetStreamLog
 
@@ -68,7 +68,7 @@ def run_director(args: argparse.Namespace) -> int:
                 except (ValueError, RacefeedError) as exc:
                     print(f"racefeed director: {exc}", file=sys.stderr)
                     return 2
-                _describe(opened, out)
+                print(describe_opened(opened), file=out)
             print("racefeed director: ready", file=out, flush=True)
             await stop.wait()
             with contextlib.suppress(Exception):
@@ -95,18 +95,6 @@ async def _open_log(args: argparse.Namespace, role: str, **options: int) -> JetS
     except (OSError, ValueError) as exc:
         print(f"racefeed {role}: {exc}", file=sys.stderr)
         return None
-
-
-def _describe(opened: OpenedSession, out: TextIO) -> None:
-    clock = opened.clock
-    where = ""
-    if opened.resumed:
-        status = clock.status()
-        where = f"; resumed at epoch {status.epoch}, seq {clock.position_seq}, {status.state}"
-    print(
-        f"  session {clock.id}: {clock.opened.title} (control token {opened.token}{where})",
-        file=out,
-    )
 
 
 # -- gateway --------------------------------------------------------------------------

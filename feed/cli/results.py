@@ -134,6 +134,9 @@ def show_standings(
     Raises:
         RacefeedError: the events are out of order or name unknown athletes.
     """
+    last = events[-1].seq if events else 0
+    if at_seq is not None and not 0 <= at_seq <= last:
+        return _fail("standings", f"--at-seq {at_seq}: expected 0..{last}, the seqs of this log")
     projection = project(events, until_seq=at_seq, until_race_ms=at_race_ms, race=race)
     try:
         standings = projection.standings(race)

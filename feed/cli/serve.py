@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -21,9 +22,10 @@ from feed.protocol import Limits, configure_limits
 from feed.replay import Speed, check_speed
 from feed.server import CatalogScenarios, Server, ServerConfig, SessionSpec, run_server
 from feed.server.auth import TOKEN_ENV, check_bind
+from feed.server.director import OpenedSession
 from feed.store.jsonl import JsonlLog
 
-__all__ = ["register"]
+__all__ = ["describe_opened", "register"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,7 +54,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="NAME=SCENARIO[@SPEED]",
         help="a named session (catalog id or file; speed 0.1..1000 or 'instant'); repeatable",
     )
-    serve.add_argument("--paused", action="store_true", help="start named sessions paused")
+    serve.add_argument(
+        "--paused",
+        action="store_true",
+        help="start named sessions paused at their start list, just before the gun",
+    )
     serve.add_argument(
         "--heartbeat", type=float, default=15.0, metavar="S", help="heartbeat interval (15)"
     )
@@ -85,6 +91,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     _network_options(replay, port=8765)
     replay.add_argument("--stay", action="store_true", help="keep serving after the end")
+    replay.add_argument(
+        "--paused",
+        action="store_true",
+        help="start paused at the start list, just before the gun (play it with its token)",
+    )
+    replay.add_argument(
+        "--log",
+        metavar="FILE.jsonl",
+        default=None,
+        help="keep the session's log in FILE.jsonl: restarted, it goes on where it was",
+    )
     replay.add_argument(
         "--plain",
         action="store_true",
@@ -174,41 +191,76 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"racefeed serve: --session {exc}", file=sys.stderr)
         return 2
     specs = [
-        SessionSpec(name=s.name, scenario=s.scenario, speed=s.speed, paused=args.paused)
+        SessionSpec(
+            name=s.name,
+            scenario=s.scenario,
+            speed=s.speed,
+            paused=args.paused,
+            at_start_list=args.paused,
+        )
         for s in specs
     ]
 
     async def run(stop: asyncio.Event) -> int:
-        # With --log, the same host over a file instead of memory: sessions outlive it.
-        log = JsonlLog(Path(args.log)) if args.log is not None else None
-        try:
-            async with run_server(
-                args.host, args.port, sessions=specs, config=config, log=log
-            ) as server:
-                _banner(server, sys.stdout)
-                await stop.wait()
-        finally:
-            if log is not None:
-                await log.close()
+        async with contextlib.AsyncExitStack() as stack:
+            # With --log, the same host over a file instead of memory: sessions outlive it.
+            server = await _start(stack, "serve", args, sessions=specs, config=config)
+            if server is None:
+                return 2
+            _banner(server, sys.stdout)
+            await stop.wait()
         return 0
 
     return _run(run)
+
+
+async def _start(
+    stack: contextlib.AsyncExitStack,
+    command: str,
+    args: argparse.Namespace,
+    **options: Any,
+) -> Server | None:
+    """The server the command line asks for, started; ``None`` after saying in one line why not.
+
+    A busy port, a session that cannot be opened (an unknown scenario, a bad name, a
+    name the log holds for another scenario) or a damaged log file is the operator's
+    to fix: said plainly, never as a traceback.
+    """
+    log_path = getattr(args, "log", None)
+    try:
+        log = JsonlLog(Path(log_path)) if log_path is not None else None
+        if log is not None:
+            stack.push_async_callback(log.close)
+        return await stack.enter_async_context(run_server(args.host, args.port, log=log, **options))
+    except OSError as exc:
+        print(
+            f"racefeed {command}: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+    except (RacefeedError, ValueError) as exc:
+        print(f"racefeed {command}: {exc}", file=sys.stderr)
+    return None
 
 
 def _banner(server: Server, out: TextIO) -> None:
     http = server.url.replace("ws://", "http://", 1)
     print(f"racefeed: feed at {server.url}  web page at {http}", file=out)
     for opened in server.opened:
-        clock = opened.clock
-        where = ""
-        if opened.resumed:
-            status = clock.status()
-            where = f"; taken up from the log at epoch {status.epoch}, seq {clock.position_seq}"
-        print(
-            f"  session {clock.id}: {clock.opened.title} (control token {opened.token}{where})",
-            file=out,
-        )
+        print(describe_opened(opened), file=out)
     out.flush()
+
+
+def describe_opened(opened: OpenedSession) -> str:
+    """The banner line of a named session: its title, a control token, where it was taken up."""
+    clock = opened.clock
+    where = ""
+    if opened.resumed:
+        status = clock.status()
+        where = (
+            f"; resumed from the log at epoch {status.epoch}, seq {clock.position_seq}, "
+            f"{status.state}"
+        )
+    return f"  session {clock.id}: {clock.opened.title} (control token {opened.token}{where})"
 
 
 # -- replay ---------------------------------------------------------------------------
@@ -227,13 +279,23 @@ def _replay(args: argparse.Namespace) -> int:
         print(f"racefeed replay: {exc}", file=sys.stderr)
         return 2
     aliases = () if loaded.id == "main" else ("main",)
-    spec = SessionSpec(name=loaded.id, scenario=args.scenario, speed=args.speed, aliases=aliases)
+    spec = SessionSpec(
+        name=loaded.id,
+        scenario=args.scenario,
+        speed=args.speed,
+        aliases=aliases,
+        paused=args.paused,
+        at_start_list=args.paused,
+    )
     out = sys.stdout
 
     async def run(stop: asyncio.Event) -> int:
-        async with run_server(
-            args.host, args.port, sessions=[spec], scenarios=scenarios, config=config
-        ) as server:
+        async with contextlib.AsyncExitStack() as stack:
+            server = await _start(
+                stack, "replay", args, sessions=[spec], scenarios=scenarios, config=config
+            )
+            if server is None:
+                return 2
             _banner(server, out)
             print(f"  also reachable as: {', '.join(aliases) or '-'}", file=out, flush=True)
             # The view is a client like any other: it follows the feed over the socket.

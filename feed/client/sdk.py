@@ -217,7 +217,8 @@ class Feed:
                     f"epoch {self.epoch}, ended {self.ended}"
                 )
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), left)
+                async with asyncio.timeout(left):
+                    await self._changed.wait()
 
     async def wait_for_seq(self, seq: int, timeout: float = 10.0) -> None:
         """Wait until the event with ``seq`` has been applied."""

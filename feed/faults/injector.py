@@ -108,6 +108,7 @@ class FaultInjector:
     _spared: int | None  # the seq a resume starts at: no fault fires at it
     _queue: deque[_Held]  # in seq order, times never decreasing: the head goes first
     _side: list[_Held]  # frames out of the queue: late corrections and reorders
+    _bytes: int  # of the frames held, in both
     _gates: dict[int, float | None]  # partner seq -> when it went (None: not yet)
     _silences: list[tuple[float, float]]  # stalls: (start, end), nothing goes inside
     _last: float
@@ -142,6 +143,11 @@ class FaultInjector:
     def idle(self) -> bool:
         """Nothing is held: a driver may send ``end`` or ``caught_up`` once this is true."""
         return not self._queue and not self._side
+
+    @property
+    def held_bytes(self) -> int:
+        """Bytes of the frames held (each frame once, however many copies go out)."""
+        return self._bytes
 
     @property
     def next_seq(self) -> int | None:
@@ -249,9 +255,11 @@ class FaultInjector:
             # Out of the queue: the frames after it must not wait for it.
             held.at = max(now + delay + _seconds(late.ms), floor)
             self._side.append(held)
+            self._bytes += len(held.frame)
         elif held.gate is not None:
             self._last = held.at
             self._side.append(held)
+            self._bytes += len(held.frame)
         else:
             self._enqueue(held)
 
@@ -267,6 +275,7 @@ class FaultInjector:
                 self._queue.popleft()
             else:
                 self._side.remove(held)
+            self._bytes -= len(held.frame)
             if held.what == "disconnect":
                 reason = f"fault injected: connection dropped before seq {held.seq}"
                 out.append(Disconnect(reason, held.seq))
@@ -275,6 +284,7 @@ class FaultInjector:
             elif held.what == "bump":
                 # The old epoch's frames still in flight are covered by the snapshot.
                 self._side = [other for other in self._side if other.seq >= held.seq]
+                self._bytes = sum(len(h.frame) for h in (*self._queue, *self._side))
                 out.append(BumpEpoch(held.seq))
             else:
                 out += [Send(held.frame, held.seq)] * held.copies
@@ -289,6 +299,7 @@ class FaultInjector:
         self._spared = None
         self._queue = deque()
         self._side = []
+        self._bytes = 0
         self._gates = {}
         self._silences = []
         self._last = -math.inf
@@ -303,6 +314,7 @@ class FaultInjector:
     def _enqueue(self, held: _Held) -> None:
         self._last = held.at
         self._queue.append(held)
+        self._bytes += len(held.frame)
 
     def _passed(self, seq: int, when: float) -> None:
         """``seq`` went out (or was dropped) at ``when``: release what waits for it."""

@@ -19,7 +19,16 @@ from feed.errors import RacefeedError, ScenarioInvalid
 from feed.events import RaceScheduled
 from feed.scenario import RaceSpec, decode_source, parse_scenario
 
-__all__ = ["ENV_VAR", "SUFFIXES", "CatalogEntry", "catalog", "find", "known_ids", "scenario_dirs"]
+__all__ = [
+    "ENV_VAR",
+    "SUFFIXES",
+    "CatalogEntry",
+    "catalog",
+    "catalog_signature",
+    "find",
+    "known_ids",
+    "scenario_dirs",
+]
 
 ENV_VAR = "RACEFEED_SCENARIOS"
 SUFFIXES = (".toml", ".jsonl")
@@ -65,6 +74,21 @@ def find(scenario_id: str) -> Path | None:
 def known_ids() -> list[str]:
     """Every catalog id, sorted."""
     return sorted(_files())
+
+
+def catalog_signature() -> tuple[tuple[str, int, int], ...]:
+    """What the catalog depends on: each scenario file, its modification time and size.
+
+    Equal signatures mean an equal catalog (a cache keeps it until this changes).
+    """
+    signature = []
+    for path in _files().values():
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        signature.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(signature)
 
 
 def catalog() -> list[CatalogEntry]:

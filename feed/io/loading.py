@@ -26,7 +26,17 @@ from feed.scenario import (
     parse_scenario,
 )
 
-__all__ = ["LoadedScenario", "load_path", "load_scenario", "validate_paths", "write_log"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "LoadedScenario",
+    "load_path",
+    "load_scenario",
+    "validate_paths",
+    "write_log",
+]
+
+MAX_FILE_BYTES = 64 * 2**20
+"""The largest scenario or event file read (a championship of many races is a few MiB)."""
 
 
 class LoadedScenario(msgspec.Struct, frozen=True, kw_only=True):
@@ -123,11 +133,19 @@ def _read(name: str) -> bytes:
         problem = f"{expected}, found {path.suffix or 'no suffix'}"
     elif not path.exists():
         problem = "no such file"
+    elif not path.is_file():
+        # A pipe would wait for ever, a device read without end.
+        problem = f"is not a regular file (a pipe, a socket or a device); {expected}"
     if problem is None:
         try:
-            return path.read_bytes()
+            with path.open("rb") as file:
+                raw = file.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
             problem = f"cannot read the file: {exc.strerror or exc}"
+        else:
+            if len(raw) <= MAX_FILE_BYTES:
+                return raw
+            problem = f"is larger than {MAX_FILE_BYTES // 2**20} MiB, the most a scenario may be"
     raise ScenarioInvalid([ScenarioError(name, problem)])
 
 

@@ -162,14 +162,25 @@ class FaultPipe:
     Args:
         state: the subscriber's fault state (its injector).
         held_frames: the most frames it may hold back before the subscriber is too slow.
+        held_bytes: the most bytes it may hold back (events and the messages after them).
     """
 
-    __slots__ = ("_held", "_held_frames", "_sent_upto", "_state", "dropped")
+    __slots__ = (
+        "_held",
+        "_held_bytes",
+        "_held_frames",
+        "_message_bytes",
+        "_sent_upto",
+        "_state",
+        "dropped",
+    )
 
-    def __init__(self, state: FaultState, *, held_frames: int) -> None:
+    def __init__(self, state: FaultState, *, held_frames: int, held_bytes: int) -> None:
         self._state = state
         self._held: deque[_Held] = deque()
         self._held_frames = held_frames
+        self._held_bytes = held_bytes
+        self._message_bytes = 0  # of the messages held
         self._sent_upto = 0  # every seq up to this one was sent (for too_slow's resume seq)
         self.dropped = False  # a disconnect fired: nothing more goes out
 
@@ -189,9 +200,15 @@ class FaultPipe:
         return self._state.injector.pending <= FLUSH_BELOW
 
     @property
+    def held_bytes(self) -> int:
+        """Bytes it holds back now: events the injector holds, and messages waiting for them."""
+        return self._state.injector.held_bytes + self._message_bytes
+
+    @property
     def overflowing(self) -> bool:
         """Whether it holds more than it may: the subscriber is too slow."""
-        return self._state.injector.pending + len(self._held) > self._held_frames
+        frames = self._state.injector.pending + len(self._held)
+        return frames > self._held_frames or self.held_bytes > self._held_bytes
 
     def start(self, next_seq: int) -> None:
         """A (re)start of the stream for this subscriber at ``next_seq``."""
@@ -226,6 +243,7 @@ class FaultPipe:
                 self.start(message.seq + 1)
         after = isinstance(message, wire.CaughtUp | wire.ViewsMessage | wire.End)
         self._held.append(_Held(message, frame, after, close))
+        self._message_bytes += len(frame)
 
     def heartbeat(self, message: wire.Heartbeat, frame: bytes, now: float) -> PipedFrame | None:
         """The heartbeat to send now, unless a stall silences the connection."""
@@ -256,6 +274,7 @@ class FaultPipe:
                 case Disconnect(seq=seq):
                     self.dropped = True
                     self._held.clear()
+                    self._message_bytes = 0
                     out.append(PipedDrop(seq))
                     return out
         idle = self._state.injector.idle
@@ -264,9 +283,11 @@ class FaultPipe:
             if held.after_events and not idle:
                 break
             self._held.popleft()
+            self._message_bytes -= len(held.frame)
             out.append(PipedFrame(self._rewrite(held.message, held.frame), 0, held.close))
             if held.close is not None:
                 self._held.clear()
+                self._message_bytes = 0
                 break
         return out
 

@@ -42,7 +42,11 @@ class Limits:
         history_bytes: bytes of one catch-up batch frame.
         fault_states: fault states kept for named ``client_id``s, over all sessions.
         fault_held_frames: frames a fault-injecting subscriber may hold back.
+        fault_held_bytes: bytes fault-injecting subscribers may hold back, over the server.
+        outbound_bytes: bytes queued for clients that do not keep up, over the server.
         cached_frame_bytes: bytes of snapshot and views frames kept, over all sessions.
+        http_per_s: plain HTTP requests one address may make a second, on average.
+        http_burst: plain HTTP requests one address may make at once.
     """
 
     max_message_bytes: int = 64 * 2**10
@@ -64,7 +68,11 @@ class Limits:
     history_bytes: int = 256 * 2**10
     fault_states: int = 1024
     fault_held_frames: int = 4096
+    fault_held_bytes: int = 64 * 2**20
+    outbound_bytes: int = 256 * 2**20
     cached_frame_bytes: int = 32 * 2**20
+    http_per_s: float = 20.0
+    http_burst: int = 40
 
 
 LIMITS: Final[dict[str, str]] = {
@@ -88,7 +96,13 @@ LIMITS: Final[dict[str, str]] = {
     "history_bytes": "bytes of one catch-up batch frame",
     "fault_states": "fault states kept for named client_ids, over all sessions (LRU)",
     "fault_held_frames": "frames a fault-injecting subscriber may hold back (more: too_slow)",
+    "fault_held_bytes": "bytes faults hold back over the server (more: the largest holder is "
+    "too_slow)",
+    "outbound_bytes": "bytes queued for slow clients over the server (more: the largest "
+    "backlog is too_slow)",
     "cached_frame_bytes": "bytes of snapshot and views frames kept, over all sessions (LRU)",
+    "http_per_s": "plain HTTP requests an address may make a second (more: 429)",
+    "http_burst": "plain HTTP requests an address may make at once",
 }
 """Every limit ``configure_limits`` can set, by name, with what it bounds."""
 

@@ -28,6 +28,7 @@ from typing import Generic, TypeVar
 from feed import wire
 from feed.events import Event
 from feed.faults import format_spec, parse_spec
+from feed.protocol.budget import Budget
 from feed.protocol.clock import ClockView
 from feed.protocol.faults import FaultPipe, FaultStates, PipedBump, PipedDrop, PipedFrame
 from feed.protocol.history import History
@@ -67,6 +68,7 @@ class SessionProtocol(Generic[S]):
         fault_states: FaultStates,
         now: float,
         max_gap_ms: int | None = 10_000,
+        fault_budget: Budget | None = None,
     ) -> None:
         self.id = id
         self.stream = stream
@@ -82,6 +84,7 @@ class SessionProtocol(Generic[S]):
         self.idle_since: float | None = now  # when the last subscriber left
         self._limits = limits
         self._fault_states = fault_states
+        self._fault_budget = fault_budget or Budget(limits.fault_held_bytes)
         self._clock = ClockView(id, max_gap_ms=max_gap_ms, now=now)
         self._subs: dict[S, Subscriber[S]] = {}
         self._live: dict[S, Subscriber[S]] = {}  # live and clean: the broadcast
@@ -219,7 +222,11 @@ class SessionProtocol(Generic[S]):
         if wanted is not None:
             state = self._fault_states.state(self.id, message.client_id, wanted, self.last_seq)
             message = state.translate(message, self.epoch)
-            pipe = FaultPipe(state, held_frames=self._limits.fault_held_frames)
+            pipe = FaultPipe(
+                state,
+                held_frames=self._limits.fault_held_frames,
+                held_bytes=self._limits.backlog_bytes,
+            )
         head = self.head_seq
         start, problem = start_of(message, self.history, session=self.id, epoch=self.epoch)
         sub = Subscriber(sink, client=client, cursor=start, views=message.views)
@@ -340,6 +347,8 @@ class SessionProtocol(Generic[S]):
 
     def _leave(self, sub: Subscriber[S], now: float) -> None:
         sub.move("leave")
+        if sub.faults is not None:
+            self._fault_budget.release(sub.faults)
         self._drop_live(sub)
         self._subs.pop(sub.sink, None)
         self._faulty.pop(sub.sink, None)
@@ -400,8 +409,6 @@ class SessionProtocol(Generic[S]):
             frame = self.frames.views(sub.projection)
             pipe.message(_server_message(frame), frame)
         self._pump(sub, now)
-        if not sub.gone and pipe.overflowing:
-            self.too_slow(sub.sink, pipe.resume_from_seq, now)
 
     def _pump(self, sub: Subscriber[S], now: float) -> None:
         """Carry out what a faulty subscriber's pipe lets out at ``now``."""
@@ -422,6 +429,19 @@ class SessionProtocol(Generic[S]):
                     self._deliver(sub, frame, last_seq)
         if sub.state is SubscriberState.CATCHING_UP and pipe.settled:
             self._out.append(AwaitDrain(sub.sink))
+        self._account(sub, now)
+
+    def _account(self, sub: Subscriber[S], now: float) -> None:
+        """Hold a faulty subscriber's pipe to its own bounds, and to the server's budget."""
+        pipe = sub.faults
+        if pipe is None or sub.gone:
+            return
+        if pipe.overflowing:
+            self.too_slow(sub.sink, pipe.resume_from_seq, now)
+            return
+        self._fault_budget.hold(
+            pipe, pipe.held_bytes, lambda: self.too_slow(sub.sink, pipe.resume_from_seq, now)
+        )
 
     def _heartbeat(self, now: float) -> None:
         """``heartbeat`` to each live subscriber that was sent nothing since the last tick."""

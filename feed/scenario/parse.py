@@ -18,6 +18,7 @@ from feed.errors import ScenarioError, ScenarioInvalid
 from feed.scenario.locate import Locator, parse_path
 from feed.scenario.model import ChampionshipSpec, RaceSpec
 from feed.scenario.problem import Problem, to_errors
+from feed.scenario.repair import set_aside
 from feed.scenario.structure import check_structure, describe
 from feed.scenario.validate import validate_championship, validate_race
 
@@ -58,6 +59,7 @@ def parse_scenario(text: str, path: str) -> RaceSpec | ChampionshipSpec:
     problems, target, checked = _choose_kind(raw)
     problems += check_structure(checked, target)
     if problems:
+        problems += _meaning_of_the_rest(checked, problems, target, path)
         raise ScenarioInvalid(to_errors(problems, path, locator))
     try:
         spec = msgspec.convert(raw, target)
@@ -92,6 +94,22 @@ def _load_toml(text: str, path: str) -> dict[str, object]:
     except RecursionError:
         error = ScenarioError(path, "invalid TOML: values nested too deeply")
         raise ScenarioInvalid([error]) from None
+
+
+def _meaning_of_the_rest(
+    data: dict[str, object],
+    problems: list[Problem],
+    target: type[RaceSpec] | type[ChampionshipSpec],
+    path: str,
+) -> list[Problem]:
+    """The meaning pass over what the structural problems leave standing (see ``repair``)."""
+    aside = set_aside(data, problems, target)
+    if aside is None:
+        return []
+    spec = msgspec.convert(aside.data, target)
+    found = _file_name_problems(spec, path)
+    found += validate_race(spec) if isinstance(spec, RaceSpec) else validate_championship(spec)
+    return [problem for problem in found if not aside.concerns(problem)]
 
 
 def _choose_kind(

@@ -144,11 +144,20 @@ class _Checker:
             _ = gun + timedelta(milliseconds=MAX_TIME_MS)
         except OverflowError:
             self._add(("race", "gun" if race.gun else "scheduled_start"), "date out of range")
-        if race.distance_m % self.spec.scenario.split_every_m:
+        every = self.spec.scenario.split_every_m
+        if race.distance_m % every:
             self._add(
                 ("scenario", "split_every_m"),
-                f"{self.spec.scenario.split_every_m} m does not divide the race distance "
-                f"{race.distance_m} m",
+                f"{every} m does not divide the race distance {race.distance_m} m",
+            )
+        splits = (race.distance_m // every) * max(1, len(self.spec.athletes))
+        if splits > MAX_SPLITS:
+            self._add(
+                ("scenario", "split_every_m"),
+                f"{every} m over {race.distance_m} m for {len(self.spec.athletes)} athletes "
+                f"makes {splits:,} split events; a race may have {MAX_SPLITS:,} at most "
+                f"(a split every {_coarsest(race.distance_m, len(self.spec.athletes))} m or "
+                "more would do)",
             )
         for index, record in enumerate(race.records):
             path: _Path = ("race", "records", index)
@@ -408,3 +417,13 @@ class _AfterState:
     def __init__(self) -> None:
         self.protests: set[str] = set()
         self.disqualified: set[str] = set()
+
+
+MAX_SPLITS = 200_000
+"""The most split events a race may compile to: past that, a split spacing is a typo."""
+
+
+def _coarsest(distance_m: int, athletes: int) -> int:
+    """The smallest split spacing (a divisor of the distance) within ``MAX_SPLITS``."""
+    need = -(-distance_m * max(1, athletes) // MAX_SPLITS)
+    return next(d for d in range(need, distance_m + 1) if distance_m % d == 0)

@@ -15,7 +15,7 @@ from typing import Protocol
 from feed.errors import UnknownScenario
 from feed.events import Event
 from feed.io import catalog, load_scenario
-from feed.io.catalog import find, known_ids
+from feed.io.catalog import catalog_signature, find, known_ids
 
 __all__ = [
     "CatalogScenarios",
@@ -67,14 +67,21 @@ class CatalogScenarios:
     def __init__(self) -> None:
         self._cache: dict[str, LoadedScenario] = {}
         self._lock = threading.Lock()  # loads run in worker threads
+        self._listed: tuple[tuple[tuple[str, int, int], ...], list[ScenarioInfo]] | None = None
 
     def catalog(self) -> list[ScenarioInfo]:
-        """Every valid scenario of the catalog."""
-        return [
+        """Every valid scenario of the catalog (read again only when a file changed)."""
+        signature = catalog_signature()
+        listed = self._listed
+        if listed is not None and listed[0] == signature:
+            return listed[1]
+        entries = [
             ScenarioInfo(id=e.id, title=e.title, kind=e.kind, description=e.description)
             for e in catalog()
             if e.kind != "invalid"
         ]
+        self._listed = (signature, entries)
+        return entries
 
     def load(self, scenario: str, *, trusted: bool = False) -> LoadedScenario:
         """Compile (or fetch from the cache) a catalog id; a file path only when trusted."""

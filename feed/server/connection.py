@@ -19,37 +19,17 @@ from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
 from feed import wire
 from feed.protocol import Limits
+from feed.protocol.rate import TokenBucket
 from feed.server.driver import SessionDriver
 from feed.server.gateway import Gateway
 from feed.server.outbox import Outbox, Spawn
 
-__all__ = ["ClientLink", "TokenBucket"]
+__all__ = ["ClientLink"]
 
 _ids = itertools.count(1)
 # One logger for every connection, each line naming its client: a logger bound per
 # connection would cost every idle subscriber a context of its own.
 _logger = structlog.get_logger("racefeed.client")
-
-
-class TokenBucket:
-    """Allow ``rate`` messages a second on average, in bursts of up to ``burst``."""
-
-    __slots__ = ("_at", "_burst", "_rate", "_tokens")
-
-    def __init__(self, rate: float, burst: int, now: float) -> None:
-        self._rate = rate
-        self._burst = float(burst)
-        self._tokens = float(burst)
-        self._at = now
-
-    def take(self, now: float) -> bool:
-        """Spend one token if there is one."""
-        self._tokens = min(self._burst, self._tokens + (now - self._at) * self._rate)
-        self._at = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
-            return True
-        return False
 
 
 class ClientLink:
@@ -85,6 +65,7 @@ class ClientLink:
             backlog_bytes=limits.backlog_bytes,
             on_overflow=self._too_slow,
             spawn=spawn,
+            budget=gateway.outbound,
         )
         self.session: SessionDriver | None = None
         loop = asyncio.get_running_loop()

@@ -29,7 +29,8 @@ import msgspec
 import structlog
 
 from feed import wire
-from feed.errors import RacefeedError, UnknownScenario
+from feed.codec import decode_json
+from feed.errors import RacefeedError, ScenarioError, ScenarioInvalid, UnknownScenario
 from feed.protocol import Limits
 from feed.replay import Speed
 from feed.server.auth import (
@@ -47,6 +48,7 @@ from feed.store import (
     EventLog,
     FaultsChanged,
     KnownSession,
+    LogRecord,
     SessionClosed,
     SessionOpened,
     Timeline,
@@ -109,6 +111,7 @@ class Director:
 
     async def start(self) -> None:
         """Read the log, take up the private sessions it holds, and watch for idle ones."""
+        self.log.on_lost(self._log_lost)
         for entry in await self.log.read():
             self.timeline.apply(entry.record)
         _logger.info("log_read", sessions=sorted(self.timeline.sessions))
@@ -163,6 +166,9 @@ class Director:
         if known is None:
             clock = self._open(name, loaded, spec=spec, token=token, private=False)
             clock.start(paused=spec.paused)
+            if spec.paused and spec.at_start_list:
+                gun = next((e.seq for e in loaded.events if e.type == "race_started"), 1)
+                self._apply(clock, wire.Control(session=name, action="seek", seq=gun - 1))
             return OpenedSession(clock=clock, token=token, resumed=False)
         _check_same(known.opened, loaded)
         clock = self._take_up(known, loaded)
@@ -187,8 +193,8 @@ class Director:
         """
         try:
             if op == "control":
-                return self.control(_control_decoder.decode(payload), authorized=authorized)
-            return await self.create_session(_create_decoder.decode(payload))
+                return self.control(decode_json(_control_decoder, payload), authorized=authorized)
+            return await self.create_session(decode_json(_create_decoder, payload))
         except msgspec.DecodeError as exc:
             return wire.error("bad_message", f"not a {op} message: {exc}")
 
@@ -215,14 +221,7 @@ class Director:
             )
         if message.action == "faults":
             assert message.faults is not None  # checked by wire.parse_client
-            self.log.append(
-                FaultsChanged(
-                    id=new_record_id(session.id, "faults"),
-                    session=session.id,
-                    faults=message.faults,
-                    seed=message.fault_seed,
-                )
-            )
+            self._set_faults(session.id, message.faults, message.fault_seed)
             session.last_used = self.clock.now()
             return session.status()
         return self._apply(session, message)
@@ -265,16 +264,16 @@ class Director:
             rebase=message.timestamps == "rebased",
             max_gap_ms=message.max_gap_ms,
         )
-        clock = self._open(spec.name, loaded, spec=spec, token=token, private=True)
-        if message.faults is not None:
-            self.log.append(
-                FaultsChanged(
-                    id=new_record_id(spec.name, "faults"),
-                    session=spec.name,
-                    faults=message.faults,
-                    seed=message.fault_seed,
-                )
+        try:
+            clock = self._open(spec.name, loaded, spec=spec, token=token, private=True)
+        except ScenarioInvalid as exc:
+            return wire.error(
+                "unknown_scenario",
+                f"scenario {message.scenario!r} cannot be replayed: {exc}",
+                field="$.scenario",
             )
+        if message.faults is not None:
+            self._set_faults(spec.name, message.faults, message.fault_seed)
         clock.start(paused=message.paused)
         return wire.SessionCreated(
             session=spec.name,
@@ -318,10 +317,12 @@ class Director:
             rebase=spec.rebase,
             aliases=list(spec.aliases),
         )
+        # The clock first: a scenario it cannot replay must leave nothing in the log.
+        clock = self._clock(opened, loaded, speed=spec.speed)
         self.log.append(opened)
         self.timeline.apply(opened)
         _logger.info("session_created", session=name, scenario=loaded.id, private=private)
-        return self._clock(opened, loaded, speed=spec.speed)
+        return clock
 
     def _take_up(self, known: KnownSession, loaded: LoadedScenario) -> SessionClock:
         """A session the log knows, taken up where the log says it was."""
@@ -346,17 +347,55 @@ class Director:
     def _clock(
         self, opened: SessionOpened, loaded: LoadedScenario, *, speed: Speed
     ) -> SessionClock:
-        clock = SessionClock(opened, loaded.events, clock=self.clock, log=self.log, speed=speed)
+        """A clock over ``loaded``'s events.
+
+        Raises:
+            ScenarioInvalid: the events cannot be replayed (out of order, no times).
+        """
+        try:
+            clock = SessionClock(opened, loaded.events, clock=self.clock, log=self.log, speed=speed)
+        except (ValueError, RacefeedError) as exc:
+            error = ScenarioError(loaded.id, f"cannot be replayed: {exc}")
+            raise ScenarioInvalid([error]) from None
         self.sessions[opened.session] = clock
         if not self._tokens.holds(opened.session, opened.token_sha256):
             self._tokens.know(opened.session, [opened.token_sha256])
         return clock
 
+    def _set_faults(self, name: str, faults: str, seed: int) -> None:
+        """Every later subscription of ``name`` gets this fault spec, on every gateway."""
+        record = FaultsChanged(
+            id=new_record_id(name, "faults"), session=name, faults=faults, seed=seed
+        )
+        self.log.append(record)
+        self.timeline.apply(record)
+
+    def _log_lost(self) -> None:
+        """The log lost its records (its storage was made anew): write every session again.
+
+        Each goes on in a new epoch written from seq 1 (``SessionClock.rewrite``), so
+        that a gateway reading the new log has all of it, and a client that held the old
+        epoch is told, by the epoch, that what it holds is no longer continued.
+        """
+        _logger.warning("log_lost", sessions=sorted(self.sessions))
+        for name, clock in self.sessions.items():
+            known = self.timeline.sessions.get(name)
+            preamble: list[LogRecord] = [clock.opened]
+            if known is not None:
+                preamble += [
+                    TokenIssued(id=new_record_id(name, "token"), session=name, token_sha256=d)
+                    for d in known.tokens
+                    if d != clock.opened.token_sha256
+                ]
+                if known.faults is not None:
+                    preamble.append(known.faults)
+            clock.rewrite(preamble)
+
     def _issue(self, name: str, token: str) -> None:
         digest = token_digest(token)
-        self.log.append(
-            TokenIssued(id=new_record_id(name, "token"), session=name, token_sha256=digest)
-        )
+        record = TokenIssued(id=new_record_id(name, "token"), session=name, token_sha256=digest)
+        self.log.append(record)
+        self.timeline.apply(record)
         self._tokens.know(name, [digest])
 
     def _apply(self, session: SessionClock, message: wire.Control) -> wire.ServerMessage:

@@ -27,6 +27,7 @@ import structlog
 from feed import codec, wire
 from feed.faults import format_spec, parse_spec
 from feed.protocol import Limits, SessionProtocol
+from feed.protocol.budget import Budget
 from feed.protocol.faults import FaultStates
 from feed.protocol.views import FrameCache
 from feed.server.auth import token_matches
@@ -50,6 +51,7 @@ from feed.store import (
 __all__ = ["Gateway"]
 
 _logger = structlog.get_logger("racefeed.gateway")
+_LOSS_CHECK_S = 1.0
 
 
 class Gateway:
@@ -83,28 +85,35 @@ class Gateway:
         self.sessions: dict[str, SessionDriver] = {}
         self.timeline = Timeline()
         self.position = 0  # the log position read up to
+        # What the whole server may hold, whatever the number of clients and sessions.
         self.frames = FrameCache(limits.cached_frame_bytes)
         self.fault_states = FaultStates(limits.fault_states)
+        self.outbound = Budget(limits.outbound_bytes)
+        self.fault_budget = Budget(limits.fault_held_bytes)
         self._aliases: dict[str, str] = {}
         self._changed = asyncio.Event()
         self._follower: asyncio.Task[None] | None = None
+        self._watcher: asyncio.Task[None] | None = None
         self._report: TimerHandle | None = None
 
     # -- lifecycle --------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start following the log, and reporting which sessions have followers."""
+        """Start following the log, reporting which sessions have followers, and watching the
+        log for a loss."""
         self._follower = asyncio.get_running_loop().create_task(self._follow())
+        self._watcher = asyncio.get_running_loop().create_task(self._watch_for_loss())
         self._arm_report()
 
     async def stop(self) -> None:
         """Stop following; stop every session's timer."""
         if self._report is not None:
             self._report.cancel()
-        if self._follower is not None:
-            self._follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._follower
+        for task in (self._follower, self._watcher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         for driver in self.sessions.values():
             driver.stop()
 
@@ -183,7 +192,8 @@ class Gateway:
     async def reach_log_head(self) -> bool:
         """Wait until this gateway has read as far as the log holds now; whether it did."""
         try:
-            head = await asyncio.wait_for(self.log.head(), self.wait_s)
+            async with asyncio.timeout(self.wait_s):
+                head = await self.log.head()
         except (TimeoutError, OSError):
             return False
         return await self.wait_until(lambda: self.position >= head, self.wait_s)
@@ -197,7 +207,8 @@ class Gateway:
             if left <= 0:
                 return False
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), left)
+                async with asyncio.timeout(left):
+                    await self._changed.wait()
         return True
 
     # -- following the log ------------------------------------------------------------
@@ -288,6 +299,9 @@ class Gateway:
         return None
 
     def _open(self, opened: SessionOpened, now: float) -> SessionDriver:
+        known = self.sessions.get(opened.session)
+        if known is not None:  # the log was lost and is being read again: it goes on
+            return known
         protocol: SessionProtocol[Outbox] = SessionProtocol(
             id=opened.session,
             stream=opened.stream,
@@ -297,6 +311,7 @@ class Gateway:
             fault_states=self.fault_states,
             now=now,
             max_gap_ms=opened.max_gap_ms,
+            fault_budget=self.fault_budget,
         )
         driver = SessionDriver(protocol, opened, self.clock)
         self.sessions[opened.session] = driver
@@ -304,6 +319,48 @@ class Gateway:
             self._aliases[alias] = opened.session
         _logger.info("session_found", session=opened.session, scenario=opened.scenario)
         return driver
+
+    async def _watch_for_loss(self) -> None:
+        """Every second: a log made anew (or whose head is behind what was read) was lost."""
+        first: str | None = None
+        while True:
+            read = self.position  # taken first: the follower may read on while we ask
+            try:
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel
+                async with asyncio.timeout(self.wait_s):
+                    incarnation = await self.log.incarnation()
+                    head = await self.log.head()
+            except Exception:  # the log's server away for now is not a loss: look again
+                await asyncio.sleep(_LOSS_CHECK_S)
+                continue
+            if first is None:
+                first = incarnation
+            elif incarnation != first or head < read:
+                first = incarnation
+                self._read_again(head)
+            await asyncio.sleep(_LOSS_CHECK_S)
+
+    def _read_again(self, head: int) -> None:
+        """The log was made anew: start every session over, explicitly, and read it again.
+
+        Each subscriber is moved to a new epoch with nothing in it (``replay_state``, an
+        empty snapshot, ``caught_up``): what it holds is no longer continued. Then the
+        new log is read from its start; the director writes every session into it again.
+        """
+        _logger.warning("log_lost", position=self.position, head=head)
+        if self._follower is not None:
+            self._follower.cancel()
+        now = self.clock.now()
+        for driver in self.sessions.values():
+            protocol = driver.protocol
+            status = msgspec.structs.replace(
+                protocol.status(now), epoch=protocol.epoch + 1, position_seq=0, race=None
+            )
+            protocol.start_epoch(protocol.epoch + 1, 0, status, now)
+            driver.run()
+        self.timeline = Timeline()
+        self.position = 0
+        self._follower = asyncio.get_running_loop().create_task(self._follow())
 
     def _wake(self) -> None:
         changed, self._changed = self._changed, asyncio.Event()

@@ -128,6 +128,8 @@ class Server:
         self._port: int | None = None
         self._asyncapi: bytes | None = None
         self.opened: list[OpenedSession] = []  # named sessions opened (or taken up) here
+        self._routes: HttpRoutes | None = None
+        self._catalog_cache: tuple[object, bytes] | None = None
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -144,12 +146,16 @@ class Server:
             await self.director.start()
         await self.gateway.start()
         web_root = default_web_root() if config.web_root == _UNSET_ROOT else config.web_root
-        routes = HttpRoutes(
+        self._routes = routes = HttpRoutes(
             health=self._health,
             scenarios=self._catalog,
             sessions=self._named_sessions,
             asyncapi=self._asyncapi_bytes,
             web_root=web_root,
+            # Rates are the network's: real time, whatever clock the replays keep.
+            admit=lambda address: self.admission.admit_request(
+                address, asyncio.get_running_loop().time()
+            ),
         )
         self._ws = await serve(
             self._handle,
@@ -287,14 +293,23 @@ class Server:
             "sessions": sum(1 for d in drivers if not d.opened.private),
             "private_sessions": sum(1 for d in drivers if d.opened.private),
             "connections": self.connection_count(),
+            "http_requests": self._routes.answered if self._routes is not None else 0,
             "log_position": self.gateway.position,
         }
 
-    def _catalog(self) -> object:
-        return [
-            {"id": e.id, "title": e.title, "kind": e.kind, "description": e.description}
-            for e in self.scenarios.catalog()
-        ]
+    async def _catalog(self) -> bytes:
+        # Reading the catalog may mean reading files: never on the loop.
+        return await asyncio.to_thread(self._catalog_bytes)
+
+    def _catalog_bytes(self) -> bytes:
+        entries = self.scenarios.catalog()  # cached by the source until a file changes
+        if self._catalog_cache is None or self._catalog_cache[0] is not entries:
+            document = [
+                {"id": e.id, "title": e.title, "kind": e.kind, "description": e.description}
+                for e in entries
+            ]
+            self._catalog_cache = (entries, msgspec.json.encode(document))
+        return self._catalog_cache[1]
 
     def _named_sessions(self) -> object:
         now = self.clock.now()
@@ -346,7 +361,11 @@ async def run_server(
     """
     config = replace(config or ServerConfig(), host=host, port=port)
     server = Server(config, log=log, control=control, scenarios=scenarios, clock=clock)
-    await server.start()
+    try:
+        await server.start()
+    except BaseException:
+        await server.stop()  # what started before the failure (the log's reader) stops too
+        raise
     try:
         for spec in sessions:
             await server.add_session(spec)

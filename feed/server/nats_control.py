@@ -28,6 +28,7 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 from feed import wire
+from feed.codec import decode_json
 from feed.server.control import ControlHandler, ControlOp
 
 __all__ = ["AUTHORIZED_HEADER", "NatsControl", "serve_control"]
@@ -52,7 +53,8 @@ async def serve_control(
         op = msg.subject.rsplit(".", 1)[-1]
         if op == "usage":
             with contextlib.suppress(msgspec.DecodeError):
-                used(_usage_decoder.decode(msg.data))
+                reported: list[str] = decode_json(_usage_decoder, msg.data)
+                used(reported)
             return
         authorized = (msg.headers or {}).get(AUTHORIZED_HEADER) == "server-token"
         if op not in _OPS:
@@ -101,7 +103,7 @@ class NatsControl:
                 timeout=self.timeout_s,
                 headers=headers,
             )
-            return _reply_decoder.decode(reply.data)
+            return decode_json(_reply_decoder, reply.data)
         except (TimeoutError, nats.errors.Error, msgspec.DecodeError) as exc:
             return wire.error(
                 "unavailable",

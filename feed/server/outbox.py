@@ -24,6 +24,8 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
+from feed.protocol.budget import Budget
+
 __all__ = ["Outbox", "Spawn", "fan_out", "text_frame"]
 
 Spawn = Callable[[Coroutine[Any, Any, None]], object]
@@ -40,11 +42,13 @@ class Outbox:
         on_overflow: called once, with the first seq the client did not get, when
             the backlog overflows; the outbox sends nothing more after that.
         spawn: starts a background task that the server keeps track of.
+        budget: the server-wide bound on backlogs (past it, the largest is cut off).
     """
 
     __slots__ = (
         "_backlog",
         "_backlog_bytes",
+        "_budget",
         "_drainer",
         "_emptied",
         "_on_overflow",
@@ -65,6 +69,7 @@ class Outbox:
         backlog_bytes: int,
         on_overflow: Callable[[int], None],
         spawn: Spawn,
+        budget: Budget | None = None,
     ) -> None:
         self.connection = connection
         self.backlog_frames_limit = backlog_frames
@@ -77,6 +82,7 @@ class Outbox:
         # clients keep up, and each of these costs hundreds of bytes per connection.
         self._backlog: deque[tuple[bytes, int]] | None = None
         self._backlog_bytes = 0
+        self._budget = budget
         self._drainer: asyncio.Task[None] | None = None
         self._emptied: asyncio.Event | None = None
         # fan_out may hand this transport whole pre-framed messages: no extension
@@ -121,6 +127,8 @@ class Outbox:
             return False
         self._backlog.append((frame, last_seq))
         self._backlog_bytes += len(frame)
+        if self._budget is not None:
+            self._budget.hold(self, self._backlog_bytes, self._overflow)
         if self._emptied is not None:
             self._emptied.clear()
         if self._drainer is None:
@@ -190,6 +198,8 @@ class Outbox:
     def _set_empty(self) -> None:
         self._backlog = None
         self._backlog_bytes = 0
+        if self._budget is not None:
+            self._budget.release(self)
         if self._emptied is not None:
             self._emptied.set()
 
@@ -215,6 +225,8 @@ class Outbox:
                     break  # cleared while waiting
                 frame, last_seq = backlog.popleft()
                 self._backlog_bytes -= len(frame)
+                if self._budget is not None:
+                    self._budget.hold(self, self._backlog_bytes, self._overflow)
                 if not _write(connection, frame):
                     self.closed = True
                     break

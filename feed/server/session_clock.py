@@ -21,7 +21,14 @@ from feed import codec, wire
 from feed.events import Event
 from feed.replay import Replay, ReplayState, Speed
 from feed.server.clock import Clock, TimerHandle
-from feed.store import ClockChanged, EpochStarted, EventLog, EventPublished, SessionOpened
+from feed.store import (
+    ClockChanged,
+    EpochStarted,
+    EventLog,
+    EventPublished,
+    LogRecord,
+    SessionOpened,
+)
 
 __all__ = ["SessionClock", "new_record_id"]
 
@@ -171,6 +178,31 @@ class SessionClock:
             self._clock_changed()
         return None
 
+    def rewrite(self, preamble: Sequence[LogRecord]) -> None:
+        """The log lost this session's records: write it again, in a new epoch from seq 1.
+
+        ``preamble`` (its ``opened``, ``token`` and ``faults`` records) goes first; then
+        an ``epoch`` record that starts from nothing, every event published so far
+        again in that epoch, and the clock. A reader that starts on the new log gets the
+        whole session; one that had the old log is told by the new epoch.
+        """
+        for record in preamble:
+            self._log.append(record)
+        self.replay.epoch += 1
+        head = self.replay.position_seq
+        self._log.append(
+            EpochStarted(
+                id=new_record_id(self.id, "epoch"),
+                session=self.id,
+                epoch=self.replay.epoch,
+                head_seq=0,
+                status=self.status(),
+            )
+        )
+        self._publish(self.replay.events[: max(0, head - self.replay.first_seq + 1)])
+        self._clock_changed()
+        _logger.warning("session_rewritten", session=self.id, epoch=self.replay.epoch, seq=head)
+
     def close(self) -> None:
         """Stop the clock."""
         if self._timer is not None:
@@ -186,6 +218,23 @@ class SessionClock:
             self._timer = None
         now = self._clock.now()
         events = self.replay.due(now, wall=self._clock.wall() if self.opened.rebase else None)
+        self._publish(events)
+        if self.replay.state == "ended" and not self._ended:
+            self._ended = True
+            self._clock_changed()
+            _logger.info(
+                "replay_finished",
+                session=self.id,
+                stream=self.opened.stream,
+                epoch=self.replay.epoch,
+                seq=self.replay.position_seq,
+            )
+        deadline = self.replay.next_deadline()
+        if deadline is not None:
+            self._timer = self._clock.call_at(deadline, self._tick)
+
+    def _publish(self, events: Sequence[Event]) -> None:
+        """Each event encoded once, as a record of the current epoch (the event handed along)."""
         epoch = self.replay.epoch
         for event in events:
             record = EventPublished(
@@ -195,19 +244,6 @@ class SessionClock:
                 envelope=msgspec.Raw(codec.encode(event)),
             )
             self._log.append(record, event=event)
-        if self.replay.state == "ended" and not self._ended:
-            self._ended = True
-            self._clock_changed()
-            _logger.info(
-                "replay_finished",
-                session=self.id,
-                stream=self.opened.stream,
-                epoch=epoch,
-                seq=self.replay.position_seq,
-            )
-        deadline = self.replay.next_deadline()
-        if deadline is not None:
-            self._timer = self._clock.call_at(deadline, self._tick)
 
     def _clock_changed(self) -> None:
         self._log.append(

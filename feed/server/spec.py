@@ -22,6 +22,8 @@ class SessionSpec:
         title: the title to show for ``events``.
         speed: 0.1..1000 or ``"instant"``.
         paused: start paused instead of playing.
+        at_start_list: when paused, stand just before the first gun, with the start list
+            (and whatever else comes before the gun) published, rather than before it all.
         rebase: stamp events with ``emitted_at`` as they go out.
         max_gap_ms: longest idle gap kept between events.
         token: a control token to use (default: a random one).
@@ -34,6 +36,7 @@ class SessionSpec:
     title: str = ""
     speed: Speed = 1.0
     paused: bool = False
+    at_start_list: bool = False
     rebase: bool = False
     max_gap_ms: int | None = 10_000
     token: str | None = field(default=None, repr=False)

@@ -169,6 +169,7 @@ class JetStreamLog:
         self.closed = False
         self._owns = owns_connection
         self._writers: dict[str, _Writer] = {}
+        self._lost: list[Callable[[], None]] = []
         self._followers: set[asyncio.Queue[Msg | None]] = set()
         self._logger = structlog.get_logger("racefeed.log").bind(stream=stream)
 
@@ -203,8 +204,8 @@ class JetStreamLog:
         """Where control requests of ``op`` go (``control``, ``create``): ``PREFIX.ctl.OP``."""
         return f"{self.prefix}.ctl.{op}"
 
-    async def ensure_stream(self) -> None:
-        """Create the stream if it is missing (an existing one is used as it is)."""
+    async def ensure_stream(self) -> bool:
+        """Create the stream if it is missing (an existing one is used as it is); whether it was."""
         try:
             info = await self.js.stream_info(self.stream)
         except nats.js.errors.NotFoundError:
@@ -220,13 +221,14 @@ class JetStreamLog:
             )
             await self.js.add_stream(config)
             self._logger.info("stream_created", subjects=self.subjects, replicas=self.replicas)
-            return
+            return True
         subjects = info.config.subjects or []
         if self.subjects not in subjects:
             raise ValueError(
                 f"stream {self.stream!r} holds subjects {subjects}, not {self.subjects!r}: "
                 "give another --stream or --subject-prefix"
             )
+        return False
 
     async def delete_stream(self) -> None:
         """Delete the whole stream, every session of it (tests, resets)."""
@@ -291,13 +293,24 @@ class JetStreamLog:
                     exc, nats.js.errors.NoStreamResponseError | nats.js.errors.NotFoundError
                 ):
                     # Connected, but no stream answers: it was deleted, or lost with its server.
-                    await self._retry(self.ensure_stream)
+                    await self._recreate()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)
 
-    async def _retry(self, action: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        with contextlib.suppress(Exception):
-            await action()
+    async def _recreate(self) -> None:
+        """Make the stream again; if it was lost (this log made it anew), say so once."""
+        try:
+            created = await self.ensure_stream()
+        except Exception:  # NATS still away: the next retry tries again
+            return
+        if created:
+            self._logger.warning("stream_lost", stream=self.stream)
+            for callback in list(self._lost):
+                callback()
+
+    def on_lost(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when the stream is found gone and made anew (its records lost)."""
+        self._lost.append(callback)
 
     async def forget(self, session: str) -> None:
         """Purge a closed session's records but ``opened`` and ``closed`` from the stream."""
@@ -313,6 +326,11 @@ class JetStreamLog:
         """The stream sequence of the last message stored (0: none)."""
         info = await self.js.stream_info(self.stream)
         return int(info.state.last_seq or 0)
+
+    async def incarnation(self) -> str:
+        """When the stream was created: a stream made anew (its records lost) has another."""
+        info = await self.js.stream_info(self.stream)
+        return str(info.created)
 
     async def read(self, session: str | None = None, *, after: int = 0) -> list[Entry]:
         """The stored records of ``session`` (``None``: every session) after ``after``."""
@@ -425,7 +443,8 @@ class JetStreamLog:
         if self.closed:
             return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.flush(), timeout_s)
+            async with asyncio.timeout(timeout_s):
+                await self.flush()
         self.closed = True
         for writer in self._writers.values():
             if writer.task is not None:

@@ -19,7 +19,9 @@ Recovery. Opening an existing file reads every record back; positions are record
 numbers (position N is the N-th record, the N-th line of a file this log wrote),
 so appending goes on at the next one. A last line cut short by a crash, with no
 newline at its end, is cut off the file; any other line that is not a record
-raises ``ScenarioError`` with its line number. A file that holds closed sessions
+raises ``ScenarioError`` with its line number, and a hole in a session's events (a
+line lost from the middle) raises ``ScenarioInvalid`` naming each one: the file is
+refused rather than served short. A file that holds closed sessions
 is compacted on opening: their records, but ``opened`` and ``closed``, are left out
 of a new file that replaces the old one at once (written aside, then renamed).
 """
@@ -34,8 +36,9 @@ from typing import Literal, TypeAlias
 import msgspec
 import structlog
 
-from feed.errors import ScenarioError
+from feed.errors import ScenarioError, ScenarioInvalid
 from feed.events import Event
+from feed.store.continuity import gaps
 from feed.store.memory import MemoryLog
 from feed.store.records import (
     LogRecord,
@@ -143,6 +146,8 @@ class JsonlLog(MemoryLog):
 
     def _recover(self) -> int:
         """Read the file back into memory; how many records it held."""
+        if self.path.exists() and not self.path.is_file():
+            raise ScenarioError(str(self.path), "expected a regular file for the log")
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
@@ -153,6 +158,7 @@ class JsonlLog(MemoryLog):
             with self.path.open("r+b") as file:
                 file.truncate(complete)
         records: list[LogRecord] = []
+        lines: list[int] = []
         for number, line in enumerate(data[:complete].split(b"\n")[:-1], start=1):
             if not line.strip():
                 continue
@@ -162,6 +168,13 @@ class JsonlLog(MemoryLog):
                 raise ScenarioError(
                     str(self.path), f"expected a log record (one JSON object), {exc}", line=number
                 ) from None
+            lines.append(number)
+        holes = gaps(records)
+        if holes:
+            # Serving past a hole would be a silent loss: refuse the file, saying where.
+            raise ScenarioInvalid(
+                [ScenarioError(str(self.path), what, line=lines[index]) for index, what in holes]
+            )
         closed = {record.session for record in records if isinstance(record, SessionClosed)}
         if closed:
             records = [

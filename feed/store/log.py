@@ -26,6 +26,9 @@ The contract:
   far has seen everything appended before it asked.
 - ``forget`` lets a closed session's records go (its ``opened`` and ``closed``
   records may stay, so that a reader knows it is over).
+- ``on_lost`` is how a writer learns that stored records are gone (the storage was
+  made anew under it), so that it can write its sessions again; a reader sees it as
+  a new ``incarnation`` (or ``head`` falling below the position it had read to).
 - An event record appended in the same process may carry its decoded ``event``
   along: a log that hands entries to readers in the same process (in memory) passes
   it on in ``Entry.event``, so the reader need not decode the envelope again.
@@ -33,7 +36,7 @@ The contract:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -70,8 +73,15 @@ class EventLog(Protocol):
     async def head(self) -> int:
         """The position of the last record stored (0: none)."""
 
+    async def incarnation(self) -> str:
+        """Names the storage the log is in now: it changes when the storage was made anew."""
+
     async def forget(self, session: str) -> None:
         """Let a closed session's records go (they may stay in part)."""
+
+    def on_lost(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` if the storage is found to have lost what was stored (a NATS
+        server restarted on an empty store); a log that cannot lose records never does."""
 
     async def close(self) -> None:
         """Store what was appended (as far as possible) and let go of the storage."""

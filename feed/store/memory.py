@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from feed.events import Event
 from feed.store.log import Entry
@@ -50,6 +50,10 @@ class MemoryLog:
         """The position of the last record stored."""
         return self._last
 
+    async def incarnation(self) -> str:
+        """One storage for the log's life: always the same."""
+        return "memory"
+
     async def read(self, session: str | None = None, *, after: int = 0) -> list[Entry]:
         """The stored records of ``session`` (``None``: every session) after position ``after``."""
         return self._after(session, after)
@@ -83,6 +87,9 @@ class MemoryLog:
         self._entries = [
             entry for entry in self._entries if entry.record.session != session or entry in kept
         ]
+
+    def on_lost(self, callback: Callable[[], None]) -> None:
+        """Memory never loses what it stored while it lives: ``callback`` is never called."""
 
     async def close(self) -> None:
         """Stop the followers (they end after what is stored)."""

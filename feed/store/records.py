@@ -32,6 +32,7 @@ from typing import Final, TypeAlias
 import msgspec
 
 from feed import wire
+from feed.codec import decode_json
 
 __all__ = [
     "SESSION_NAME",
@@ -184,4 +185,4 @@ def decode_record(raw: bytes | str) -> LogRecord:
     Raises:
         msgspec.DecodeError: not JSON, or not a record (the message says which field).
     """
-    return _decoder.decode(raw)
+    return decode_json(_decoder, raw)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import msgspec
 
+from feed.codec import decode_json
 from feed.errors import FaultSpecError
 from feed.events import Event
 from feed.faults.profiles import parse_spec
@@ -63,7 +64,7 @@ def encode_batch(envelopes: Sequence[bytes]) -> bytes:
 def parse_client(raw: bytes | str) -> ClientMessage | ErrorMessage:
     """One client frame as its message, or the ``error`` to answer it with."""
     try:
-        message = _client_decoder.decode(raw)
+        message = decode_json(_client_decoder, raw)
     except msgspec.ValidationError as exc:
         return _explain(str(exc))
     except msgspec.DecodeError as exc:
@@ -78,14 +79,14 @@ def decode_server(raw: bytes | str) -> ServerFrame:
     Raises:
         msgspec.DecodeError: the frame is not one of those.
     """
-    probe = _probe_decoder.decode(raw)
+    probe = decode_json(_probe_decoder, raw)
     frame: ServerFrame
     if isinstance(probe, list):
-        frame = _batch_decoder.decode(raw)
+        frame = decode_json(_batch_decoder, raw)
     elif "op" in probe:
-        frame = _server_decoder.decode(raw)
+        frame = decode_json(_server_decoder, raw)
     else:
-        frame = _event_decoder.decode(raw)
+        frame = decode_json(_event_decoder, raw)
     return frame
 
 

@@ -53,7 +53,7 @@ async def test_serve_prints_a_token_that_controls_its_session(
     proc, url, second = await _serve(tmp_path, *extra)
     try:
         assert second != first
-        assert "taken up from the log" in "\n".join(proc.lines)
+        assert "resumed from the log" in "\n".join(proc.lines)
         assert await _controls(url, second)
         assert await _controls(url, first)
     finally:
@@ -78,7 +78,7 @@ async def test_the_director_prints_a_token_that_controls_its_session_through_any
         director = Proc(["director", *common, "--session", SESSION], tmp_path, "director-2")
         line = await director.line(TOKEN_LINE)
         second = line.group(1)
-        assert "resumed at" in line.string
+        assert "resumed from the log" in line.string
         await director.line("ready")
         assert await _controls(url, second)
         assert await _controls(url, first)

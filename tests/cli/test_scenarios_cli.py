@@ -40,7 +40,8 @@ def test_validate_exits_0_and_prints_nothing_for_valid_files(
 def test_validate_prints_file_line_field_message_and_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Each problem is one line: file:line: field: message (no line where there is none)."""
+    """Each problem is one line: file:line: field: message; a structural problem (a missing
+    field) does not hide a problem of meaning (a duplicate bib) elsewhere in the file."""
     bad = tmp_path / "mini-final.toml"
     text = (
         MINI.read_text().replace("bib = 3\n", "bib = 7\n").replace('venue = "Test Stadium"\n', "")
@@ -49,8 +50,12 @@ def test_validate_prints_file_line_field_message_and_exits_1(
     assert main(["validate", str(bad)]) == 1
     out, err = capsys.readouterr()
     lines = out.splitlines()
-    assert lines == [f"{bad}:10: race.venue: missing required field"]
-    assert "1 problem(s) in 1 file(s)" in err
+    bib_line = 1 + text.splitlines().index("bib = 7", text.splitlines().index("bib = 7") + 1)
+    assert lines == [
+        f"{bad}:10: race.venue: missing required field",
+        f"{bad}:{bib_line}: athletes[1].bib: duplicate bib 7 (first at athletes[0])",
+    ]
+    assert "2 problem(s) in 1 file(s)" in err
     bad.write_text(MINI.read_text().replace("bib = 3\n", "bib = 7\n"))
     assert main(["validate", str(bad), str(MINI)]) == 1
     out, _ = capsys.readouterr()
@@ -158,3 +163,20 @@ def test_every_command_explains_itself_with_an_example(command: str) -> None:
     sub = groups[0].choices[command]
     assert sub.description
     assert sub.epilog and f"racefeed {command}" in sub.epilog
+
+
+def test_validate_refuses_special_files_and_deep_nesting_without_hanging(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pipe is not waited on, a device not read to its end, deep JSON not followed."""
+    import os
+
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text('{"a":' * 5000 + "1" + "}" * 5000 + "\n")
+    assert main(["validate", str(fifo), "/dev/zero", str(deep)]) == 1
+    out, _ = capsys.readouterr()
+    assert f"{fifo}: is not a regular file" in out
+    assert "/dev/zero: expected a .toml scenario" in out
+    assert f"{deep}:1: not valid JSON: JSON is nested too deeply" in out

@@ -10,7 +10,7 @@ from feed.protocol import Limits
 from feed.server import ServerConfig, SessionSpec, VirtualClock
 from tests.deployments.conftest import Deploy
 from tests.kit.logs import talk, tokyo
-from tests.kit.wire import Raw
+from tests.kit.wire import Raw, seqs_of
 
 
 def _config(**limits: float) -> ServerConfig:
@@ -219,3 +219,53 @@ async def test_churning_connections_under_faults_leaves_nothing_behind(deploymen
         assert session.protocol.subscribers == 0
         assert d.servers[0].gateway.fault_states.of("main") == 7
         assert len(asyncio.all_tasks()) <= baseline + 2
+
+
+async def test_the_private_session_limit_holds_under_a_burst_from_many_connections(
+    deployment: Deploy,
+) -> None:
+    """Twenty connections ask at once, room for three: three sessions, whatever the timing."""
+    async with deployment(config=_config(max_private_sessions=3)) as d:
+        links = [await Raw.open(d.urls[n % len(d.urls)]) for n in range(20)]
+        for link in links:
+            await link.send(op="create_session", scenario="tokyo-2025-m1500-final", paused=True)
+        answers = await asyncio.gather(*(link.recv(timeout=20) for link in links))
+        codes = [answer.get("code", answer["op"]) for answer in answers]
+        assert codes.count("session_created") == 3, codes
+        assert codes.count("too_many_sessions") == 17
+        assert sum(1 for s in d.director.sessions.values() if s.private) == 3
+        for link in links:
+            await link.close()
+
+
+async def test_clients_that_never_read_share_one_server_wide_bound(deployment: Deploy) -> None:
+    """Four stalled readers, room for 256 KiB queued in all: the largest backlogs are cut off
+    with `too_slow` and the server never holds more than its bound."""
+    events = talk(3000, text_bytes=2000, gap_ms=1)
+    spec = SessionSpec(name="main", events=events, paused=True, token="t0123456")
+    config = _config(outbound_bytes=256 * 1024, write_buffer=16 * 1024, backlog_bytes=10**7)
+    async with deployment(sessions=[spec], config=config) as d:
+        stalled = [await Raw.open(d.url, max_queue=1) for _ in range(4)]
+        for client in stalled:
+            await client.send(op="subscribe")
+            await client.until("caught_up")
+            client.ws.transport.pause_reading()
+        control = await Raw.open(d.url)
+        await control.send(
+            op="control", session="main", action="speed", speed="instant", token="t0123456"
+        )
+        await control.send(op="control", session="main", action="play", token="t0123456")
+        await asyncio.wait_for(d.ended("main"), 30)
+        assert d.servers[0].gateway.outbound.used <= 256 * 1024
+        cut = 0
+        for client in stalled:
+            client.ws.transport.resume_reading()
+            before, last = await client.frames_until_either(("error", "end"), timeout=10)
+            if last["op"] == "error":
+                assert last["code"] == "too_slow"
+                cut += 1
+            else:  # not among the largest: it got everything, then the end
+                assert seqs_of(before)[-1] == len(events)
+            await client.close()
+        assert cut >= 1
+        await control.close()

@@ -181,7 +181,22 @@ def _dump(value: Any, ascii_only: bool) -> str:
     return json.dumps(value, ensure_ascii=ascii_only)
 
 
+def _nested(depth: int, opener: str, inner: str) -> str:
+    """JSON (or nearly) nested ``depth`` deep: deeper than a parser's stack may follow."""
+    closer = {"[": "]", '{"a":': "}", '{"op":': "}"}[opener]
+    return opener * depth + inner + closer * depth
+
+
+deep = st.builds(
+    _nested,
+    st.integers(800, 3_000),
+    st.sampled_from(["[", '{"a":', '{"op":']),
+    st.sampled_from(["1", "null", '"x"', ""]),
+)
+"""Nesting that a recursive parser cannot follow: answered as bad JSON, like any other."""
+
 texts = st.one_of(
+    deep,
     st.builds(_dump, near_valid(), st.booleans()),
     st.builds(_dump, messages(), st.booleans()),
     st.builds(_dump, json_values, st.booleans()),

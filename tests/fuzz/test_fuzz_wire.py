@@ -152,3 +152,20 @@ async def test_an_oversized_frame_is_closed_with_1009(size: int, with_error: boo
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 5)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+
+
+@pytest.mark.parametrize("opener", ["[", '{"a":', '{"op":'])
+async def test_json_nested_deeper_than_a_parser_follows_is_bad_json(opener: str) -> None:
+    """Five thousand levels: `bad_json`, the connection kept, no traceback, the server serving."""
+    async with run_server() as server:
+        ws = await ws_connect(server.url, compression=None, open_timeout=5)
+        closer = "]" if opener == "[" else "}"
+        await ws.send(opener * 5_000 + "1" + closer * 5_000)
+        answer = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        await ws.send('{"op": "ping", "id": 1}')
+        pong = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        await ws.close()
+    assert (answer["code"], answer["closes"]) == ("bad_json", False) or (
+        opener == "[" and answer["code"] == "bad_message"
+    )
+    assert pong == {"op": "pong", "id": 1}

@@ -159,3 +159,27 @@ def test_write_log_writes_one_envelope_a_line(tmp_path: Path) -> None:
     write_log(path, events)
     assert path.read_bytes() == encode_log(events)
     assert path.read_bytes().splitlines()[0] == encode(events[0])
+
+
+def test_a_pipe_or_a_device_is_refused_without_reading_it(tmp_path: Path) -> None:
+    """A FIFO would block for ever and /dev/zero never end: neither is read."""
+    import os
+
+    fifo = tmp_path / "race.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ScenarioInvalid, match="not a regular file"):
+        load_path(str(fifo))
+    errors = validate_paths(["/dev/zero"])
+    assert len(errors) == 1 and "expected a .toml scenario" in errors[0].message
+
+
+def test_a_file_too_large_to_be_a_scenario_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feed.io import loading
+
+    monkeypatch.setattr(loading, "MAX_FILE_BYTES", 1024)
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(b"x" * 2048)
+    with pytest.raises(ScenarioInvalid, match="larger than 0 MiB"):
+        load_path(str(big))

@@ -18,13 +18,17 @@ from feed.protocol import (
     Limits,
     SessionProtocol,
 )
+from feed.protocol.budget import Budget
 from feed.protocol.faults import FaultStates
 from feed.protocol.views import FrameCache
 from tests.kit.logs import envelopes
 
 
 def session(
-    events: Sequence[Event] = (), limits: Limits | None = None, now: float = 0.0
+    events: Sequence[Event] = (),
+    limits: Limits | None = None,
+    now: float = 0.0,
+    fault_budget: Budget | None = None,
 ) -> SessionProtocol[str]:
     """A session protocol over ``events`` (their count is its last seq), nothing published."""
     limits = limits or Limits()
@@ -36,6 +40,7 @@ def session(
         frames=FrameCache(32 * 2**20),
         fault_states=FaultStates(limits.fault_states),
         now=now,
+        fault_budget=fault_budget,
     )
 
 

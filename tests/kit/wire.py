@@ -104,10 +104,16 @@ class Raw:
 
     async def frames_until(self, op: str, timeout: float = 10.0) -> tuple[list[Any], Any]:
         """Every frame before the first message with ``op``, and that message."""
+        return await self.frames_until_either((op,), timeout)
+
+    async def frames_until_either(
+        self, ops: tuple[str, ...], timeout: float = 10.0
+    ) -> tuple[list[Any], Any]:
+        """Every frame before the first message with one of ``ops``, and that message."""
         before: list[Any] = []
         while True:
             frame = await self.recv(timeout)
-            if isinstance(frame, dict) and frame.get("op") == op:
+            if isinstance(frame, dict) and frame.get("op") in ops:
                 return before, frame
             before.append(frame)
 

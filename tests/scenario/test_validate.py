@@ -319,3 +319,16 @@ def test_a_race_with_every_kind_of_entry_is_valid() -> None:
     """The fixture that uses the whole format passes every check."""
     path = Path(__file__).parent / "fixtures" / "mini-final.toml"
     assert parse(path.read_text(), str(path))
+
+
+def test_a_split_spacing_that_would_make_millions_of_events_is_refused() -> None:
+    """900 km with a split every metre: refused before compiling, saying what would do."""
+    from feed.builder import RaceBuilder
+    from feed.errors import ScenarioInvalid
+
+    race = RaceBuilder("far", distance_m=900_000, split_every_m=1)
+    for n in range(3):
+        race.finish(race.athlete(f"Runner {n}", "GBR"), "20:00:00.0")
+    with pytest.raises(ScenarioInvalid, match=r"makes 2,700,000 split events") as info:
+        race.events()
+    assert "a split every 15 m or more would do" in str(info.value)

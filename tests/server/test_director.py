@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from feed import wire
@@ -137,4 +138,21 @@ async def test_bad_session_names_are_refused_before_anything_is_written() -> Non
     async with run_director(log, scenarios=SCENARIOS) as (director, _):
         with pytest.raises(ValueError, match=r"session name 'a\.b'"):
             await director.add_session(SessionSpec(name="a.b", scenario="race"))
+    assert len(log) == 0
+
+
+async def test_a_private_session_over_a_race_that_cannot_be_replayed_is_refused() -> None:
+    """Events whose times run backwards: ``unknown_scenario``, nothing written, none held."""
+    backwards = make_race(stream="backwards")
+    backwards[-1], backwards[-2] = (
+        msgspec.structs.replace(backwards[-1], at=backwards[-2].at),
+        msgspec.structs.replace(backwards[-2], at=backwards[-1].at),
+    )
+    log = MemoryLog()
+    async with run_director(log, scenarios=static(("backwards", backwards))) as (director, _):
+        answer = await director.create_session(wire.CreateSession(scenario="backwards"))
+        assert isinstance(answer, wire.ErrorMessage), answer
+        assert answer.code == "unknown_scenario" and "cannot be replayed" in answer.message
+        assert answer.field == "$.scenario"
+        assert not director.sessions
     assert len(log) == 0

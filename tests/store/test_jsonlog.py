@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from feed.errors import ScenarioError
+from feed.errors import ScenarioError, ScenarioInvalid
 from feed.store import Entry, SessionClosed
+from feed.store.continuity import gaps
 from feed.store.jsonl import JsonlLog
 from tests.kit.records import event, opened
 
@@ -118,3 +122,60 @@ async def test_reopening_a_file_with_closed_sessions_compacts_it(tmp_path: Path)
     ]
     assert again.recovered == 5
     await again.close()
+
+
+async def _written(path: Path, count: int = 6) -> list[bytes]:
+    log = JsonlLog(path)
+    log.append(opened())
+    for seq in range(1, count + 1):
+        log.append(event(seq=seq))
+    await log.close()
+    return path.read_bytes().splitlines(keepends=True)
+
+
+async def test_a_line_lost_from_the_middle_is_a_hole_the_log_refuses_naming_it(
+    tmp_path: Path,
+) -> None:
+    """Never served short: the file is refused at the record after the hole."""
+    path = tmp_path / "log.jsonl"
+    lines = await _written(path)
+    path.write_bytes(b"".join(lines[:3] + lines[4:]))  # seq 3 is gone
+    with pytest.raises(ScenarioInvalid) as info:
+        JsonlLog(path)
+    (error,) = info.value.errors
+    assert error.line == 4
+    assert "seq 3 missing before this record of seq 4" in error.message
+
+
+@pytest.mark.parametrize("damage", [b"garbage\n", b"\x00\x00\x00\n", b'{"kind": "event"\n'])
+async def test_a_damaged_line_in_the_middle_is_refused_with_its_number(
+    tmp_path: Path, damage: bytes
+) -> None:
+    path = tmp_path / "log.jsonl"
+    lines = await _written(path)
+    path.write_bytes(b"".join([*lines[:3], damage, *lines[3:]]))
+    with pytest.raises(ScenarioError) as info:
+        JsonlLog(path)
+    assert info.value.line == 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_a_log_damaged_anywhere_opens_whole_or_says_where_it_is_not(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    """Bytes cut, dropped or overwritten at random offsets: a located error or a whole log."""
+    path = tmp_path_factory.mktemp("damaged") / "log.jsonl"
+    whole = b"".join(asyncio.run(_written(path, 30)))
+    start = data.draw(st.integers(0, len(whole) - 1))
+    stop = data.draw(st.integers(start, min(len(whole), start + 400)))
+    damage = data.draw(st.sampled_from([b"", b"\x00" * 7, b"\n", b"}{", b"xx\n"]))
+    path.write_bytes(whole[:start] + damage + whole[stop:])
+    try:
+        log = JsonlLog(path)
+    except (ScenarioError, ScenarioInvalid) as exc:
+        assert "log.jsonl" in str(exc)
+        return
+    records = [entry.record for entry in asyncio.run(log.read())]
+    assert gaps(records) == []
+    asyncio.run(log.close())
