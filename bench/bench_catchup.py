@@ -85,20 +85,23 @@ async def _serve(mode: str, events: int, batch_kib: int, history_kib: int, ready
     waiting.add_done_callback(lambda _: stop.set())
 
     if mode == "racefeed":
-        from feed.net import BatchLimits, ServerConfig, SessionSpec, VirtualClock, run_server
+        from feed.protocol import Limits
+        from feed.server import ServerConfig, SessionSpec, VirtualClock, run_server
 
-        config = ServerConfig(heartbeat_s=3600)
+        limits = Limits(heartbeat_s=3600)
         if history_kib:
-            config = ServerConfig(
-                heartbeat_s=3600, batch=BatchLimits(history_bytes=history_kib * 2**10)
-            )
+            limits = Limits(heartbeat_s=3600, history_bytes=history_kib * 2**10)
+        config = ServerConfig(limits=limits)
         spec = SessionSpec(name="bench", events=log, paused=True, token="t", max_gap_ms=None)
         async with run_server(
             port=0, sessions=[spec], clock=VirtualClock(), config=config
         ) as server:
-            session = server.sessions["bench"]
-            session.control(wire.Control(session="bench", token="t", action="seek", seq=events))
-            assert session.head_seq == events, session.head_seq
+            assert server.director is not None  # the embedded server runs the clocks
+            seek = wire.Control(session="bench", token="t", action="seek", seq=events)
+            assert server.director.sessions["bench"].control(seek) is None
+            await server.gateway.reach_log_head()  # the gateway role has published them all
+            head = server.session("bench").protocol.head_seq
+            assert head == events, head
             cpu = time.process_time()
             ready.write_text(str(server.port))
             await stop.wait()
@@ -380,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         import uvloop
 
         uvloop.install()
-    from feed.net.logging import configure_logging
+    from feed.cli.structured_logs import configure_logging
 
     configure_logging(level="warning")
     if args.role == "server":

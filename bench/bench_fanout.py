@@ -97,16 +97,8 @@ async def _serve(args: argparse.Namespace) -> None:
 
     from feed import wire
     from feed.codec import encode
-    from feed.net import (
-        BatchLimits,
-        OutboxLimits,
-        RealClock,
-        ServerConfig,
-        SessionSpec,
-        VirtualClock,
-        run_server,
-    )
-    from feed.net.limits import ConnectionLimits
+    from feed.protocol import Limits
+    from feed.server import RealClock, ServerConfig, SessionSpec, VirtualClock, run_server
 
     mode, phase, events, rate, group = args.mode, args.phase, args.events, args.rate, 1
     if phase == "batched":
@@ -124,31 +116,34 @@ async def _serve(args: argparse.Namespace) -> None:
 
     if mode == "racefeed":
         clock = RealClock() if phase == "latency" else VirtualClock()
-        huge = OutboxLimits(backlog_frames=10**6, backlog_bytes=2**34, write_buffer=2**18)
-        many = ConnectionLimits(max_connections=10**5, max_connections_per_address=10**5)
-        config = ServerConfig(
-            limits=huge,
-            connection_limits=many,
+        limits = Limits(
+            backlog_frames=10**6,  # huge: no client is ever cut off
+            backlog_bytes=2**34,
+            write_buffer=2**18,
+            max_connections=10**5,
+            max_connections_per_address=10**5,
             heartbeat_s=3600,
             rate_per_s=1e6,
             rate_burst=10**6,
-            batch=BatchLimits(),  # the default limits: a group of due events is one frame
+            # batch_events, batch_bytes: the defaults, so a group of due events is one frame
         )
+        config = ServerConfig(limits=limits)
         spec = SessionSpec(name="bench", events=log, paused=True, token="t", max_gap_ms=None)
         async with run_server(port=0, sessions=[spec], clock=clock, config=config) as server:
+            assert server._ws is not None and server.director is not None
             _deepen_backlog(server._ws.sockets)  # the websockets server inside, on purpose
             Path(args.ready).write_text(str(server.port))
             await go
-            session = server.sessions["bench"]
+            session = server.director.sessions["bench"]  # the clock (the director role)
             cpu = time.process_time()
             start = time.monotonic()
-            session.control(wire.Control(session="bench", token="t", action="play"))
+            assert session.control(wire.Control(session="bench", token="t", action="play")) is None
             if isinstance(clock, VirtualClock):
-                while clock.jump():
-                    await asyncio.sleep(0)
+                while clock.jump():  # the clock publishes what is due to the log ...
+                    await asyncio.sleep(0)  # ... and the gateway role fans it out
             else:
                 report["deadline_1"] = session.replay.deadline_of(1) or start
-                await session.finished.wait()
+            await server.ended("bench")  # every event fanned out, and `end` sent
             report |= {"start": start, "sent": time.monotonic(), "cpu": time.process_time() - cpu}
             await _line(loop)  # STOP: every client has everything
             report["cpu_total"] = time.process_time() - cpu
@@ -704,7 +699,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         import uvloop
 
         uvloop.install()
-    from feed.net.logging import configure_logging
+    from feed.cli.structured_logs import configure_logging
 
     configure_logging(level="warning")
     if args.role == "server":

@@ -79,18 +79,20 @@ async def _serve(mode: str, log_events: int, ready: Path) -> None:
 
     if mode == "racefeed":
         from feed import wire
-        from feed.net import ServerConfig, SessionSpec, run_server
-        from feed.net.limits import ConnectionLimits
+        from feed.protocol import Limits
+        from feed.server import ServerConfig, SessionSpec, run_server
 
-        many = ConnectionLimits(max_connections=10**6, max_connections_per_address=10**6)
-        config = ServerConfig(connection_limits=many)
+        many = Limits(max_connections=10**6, max_connections_per_address=10**6)
+        config = ServerConfig(limits=many)
         log = split_log(
             log_events + 1, period_ms=1000.0
         )  # one more than published: the replay is not over
         spec = SessionSpec(name="bench", events=log, paused=True, token="t")
         async with run_server(port=0, sessions=[spec], config=config) as server:
-            session = server.sessions["bench"]
-            session.control(wire.Control(session="bench", token="t", action="seek", seq=log_events))
+            assert server.director is not None  # the embedded server runs the clocks
+            seek = wire.Control(session="bench", token="t", action="seek", seq=log_events)
+            assert server.director.sessions["bench"].control(seek) is None
+            await server.gateway.reach_log_head()  # the gateway role has published them all
             ready.write_text(str(server.port))
             await measure_on_request()
         return
@@ -315,7 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         import uvloop
 
         uvloop.install()
-    from feed.net.logging import configure_logging
+    from feed.cli.structured_logs import configure_logging
 
     configure_logging(level="warning")
     if args.role == "server":

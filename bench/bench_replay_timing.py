@@ -3,9 +3,10 @@
 Runs a real racefeed server in this process with one subscriber on 127.0.0.1, and
 replays a synthetic log (an event every 10-50 ms of race time, seeded) at each
 speed asked for. For every event it records the moment the server had written it
-to the subscriber's socket (a session observer runs right after the fan-out) and
-compares it with the event's deadline under the replay clock. Reports p50, p99 and
-max lateness, and fails if any event left early.
+to the subscriber's socket (right after the gateway role's session driver carried
+out the fan-out) and compares it with the event's deadline under the replay clock
+(the director role's). Reports p50, p99 and max lateness, and fails if any event
+left early.
 
 The baseline, measured in the same run on the same loop, is the loop's own timer:
 a bare ``loop.call_at`` chained through the same deadlines (one timer armed at a
@@ -36,7 +37,7 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,10 +45,12 @@ from benchkit import Figure, figure
 from websockets.asyncio.client import connect
 
 from feed.cli.running import choose_loop
+from feed.cli.structured_logs import configure_logging
 from feed.events import Commentary, CommentaryData, Event
-from feed.net import ServerConfig, SessionSpec, run_server
-from feed.net.logging import configure_logging
+from feed.protocol import Limits
 from feed.replay import format_utc
+from feed.server import ServerConfig, SessionSpec, run_server
+from feed.server.driver import SessionDriver
 
 _START = datetime(2025, 9, 17, 13, 20, 40, tzinfo=UTC)
 
@@ -89,19 +92,11 @@ async def measure(speed: float, wall_seconds: float, seed: int) -> dict[str, flo
     events = synthetic_log(wall_seconds * speed, seed)
     spec = SessionSpec(name="timing", events=events, speed=speed, paused=True, token="t")
     late: list[float] = []
-    config = ServerConfig(heartbeat_s=3600)
+    config = ServerConfig(limits=Limits(heartbeat_s=3600))
     async with run_server(sessions=[spec], config=config) as server:
-        session = server.sessions["timing"]
-
-        def observe(_session: object, batch: Sequence[Event]) -> None:
-            now = time.monotonic()
-            for event in batch:
-                # The anchor is fixed at play, so the deadline is the one it was scheduled at.
-                deadline = session.replay.deadline_of(event.seq)
-                assert deadline is not None
-                late.append((now - deadline) * 1000.0)
-
-        session.observers.append(observe)
+        assert server.director is not None  # the embedded server runs the clocks
+        replay = server.director.sessions["timing"].replay
+        observe_fan_out(server.session("timing"), replay.deadline_of, late)
         async with connect(server.url, compression=None, max_size=None) as ws:
             await ws.send('{"op": "subscribe", "session": "timing", "live": true}')
             while '"caught_up"' not in str(await ws.recv()):
@@ -112,6 +107,34 @@ async def measure(speed: float, wall_seconds: float, seed: int) -> dict[str, flo
                 frame = await ws.recv()
                 received += str(frame).count('"type":"commentary"')
     return {"speed": speed, **_stats(late)}
+
+
+def observe_fan_out(
+    driver: SessionDriver, deadline_of: Callable[[int], float | None], late: list[float]
+) -> None:
+    """Append each event's lateness to ``late`` (ms) as ``driver`` has written it to the sockets.
+
+    The driver carries out its protocol's outputs (the fan-out among them) in
+    ``run``; the events it had not yet seen are timed right after it returns.
+    """
+    carry_out = driver.run
+    seen = driver.protocol.head_seq
+
+    def run_then_time() -> None:
+        nonlocal seen
+        carry_out()
+        head = driver.protocol.head_seq
+        if head <= seen:
+            return
+        now = time.monotonic()
+        for seq in range(seen + 1, head + 1):
+            # The anchor is fixed at play, so the deadline is the one it was scheduled at.
+            deadline = deadline_of(seq)
+            assert deadline is not None
+            late.append((now - deadline) * 1000.0)
+        seen = head
+
+    driver.run = run_then_time  # type: ignore[method-assign]
 
 
 async def measure_bare_timer(speed: float, wall_seconds: float, seed: int) -> dict[str, float]:

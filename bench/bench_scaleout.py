@@ -61,7 +61,7 @@ def _events(count: int) -> list[Any]:
 
 
 async def _open_log(url: str, stream: str, prefix: str) -> Any:
-    from feed.net.natslog import JetStreamLog
+    from feed.store.jetstream import JetStreamLog
 
     return await JetStreamLog.open(url, name="bench", wait_s=5, stream=stream, prefix=prefix)
 
@@ -71,15 +71,14 @@ async def _open_log(url: str, stream: str, prefix: str) -> Any:
 
 async def _director_rate(url: str, sessions: int, events: int) -> dict[str, Any]:
     from feed import wire
-    from feed.net.director import Director
-    from feed.net.scenarios import ScenarioLog, StaticScenarios
-    from feed.net.server import SessionSpec
+    from feed.server import LoadedScenario, SessionSpec, StaticScenarios
+    from feed.server.director import Director
 
     stream, prefix = f"RFBENCH_{secrets.token_hex(3).upper()}", f"rfb{secrets.token_hex(3)}"
     log = await _open_log(url, stream, prefix)
     try:
         logs = [
-            ScenarioLog(id=f"s{n}", title=f"s{n}", kind="race", events=_events(events))
+            LoadedScenario(id=f"s{n}", title=f"s{n}", kind="race", events=_events(events))
             for n in range(sessions)
         ]
         director = Director(log, scenarios=StaticScenarios(logs))
@@ -173,15 +172,14 @@ async def _gateways_rate(
 ) -> dict[str, Any]:
     """One run; ``rate``: events a second on the real clock (``None``: all at once)."""
     from feed import wire
-    from feed.net.director import Director
-    from feed.net.scenarios import ScenarioLog, StaticScenarios
-    from feed.net.server import SessionSpec
+    from feed.server import LoadedScenario, SessionSpec, StaticScenarios
+    from feed.server.director import Director
 
     stream, prefix = f"RFBENCH_{secrets.token_hex(3).upper()}", f"rfb{secrets.token_hex(3)}"
     log = await _open_log(url, stream, prefix)
     procs: list[subprocess.Popen[str]] = []
     try:
-        bench = ScenarioLog(id="bench", title="bench", kind="race", events=_events(events))
+        bench = LoadedScenario(id="bench", title="bench", kind="race", events=_events(events))
         director = Director(log, scenarios=StaticScenarios([bench]))
         await director.start()
         # The bench events are 1 ms apart: speed 1 is 1,000 events a second.
@@ -206,9 +204,10 @@ async def _gateways_rate(
         cpu = [_cpu_s(p.pid) for p in gateway_procs]
         start = time.monotonic()
         director.control(wire.Control(session="bench", action="play", token="t"))
-        replay = director.sessions["bench"].replay
-        deadline_1 = start if rate is None else (replay.deadline_of(2) or start) - 1 / rate
-        await director.sessions["bench"].finished.wait()
+        session = director.sessions["bench"]
+        deadline_1 = start if rate is None else (session.replay.deadline_of(2) or start) - 1 / rate
+        while not session.ended:  # the clock has no "ended" to await: look every millisecond
+            await asyncio.sleep(0.001)
         await log.flush()
         published = time.monotonic()
         received = []
@@ -227,14 +226,15 @@ async def _gateways_rate(
                 proc.stdout.close()
         await log.delete_stream()
         await log.close()
-    first = min(r["first"] for r in received)
+    # Every client samples (seq, arrival) of each delivery: the first delivery is among them.
+    pairs = array.array("d")
+    for n in range(gateways):
+        pairs.frombytes((tmp / f"samples-{n}").read_bytes())
+    first = min(pairs[1::2])
     last = max(r["last"] for r in received)
     deliveries = events * subscribers * gateways
     latency: dict[str, float] = {}
     if rate is not None:
-        pairs = array.array("d")
-        for n in range(gateways):
-            pairs.frombytes((tmp / f"samples-{n}").read_bytes())
         lags = sorted(
             (pairs[i + 1] - (deadline_1 + (pairs[i] - 1) / rate)) * 1000.0
             for i in range(0, len(pairs), 2)
@@ -326,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     raise_fd_limit()
-    from feed.net.logging import configure_logging
+    from feed.cli.structured_logs import configure_logging
 
     configure_logging(level="warning")
     return asyncio.run(_harness(args))

@@ -25,16 +25,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "chaos"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.chaos
 
 from benchkit import figure
-from chaoskit import SCENARIOS, check, fault_specs, replay_through_faults, reproduce
 from hypothesis import HealthCheck, given, note, seed, settings
 from hypothesis import strategies as st
 
+from feed.cli.structured_logs import configure_logging
 from feed.faults import FaultSpec, format_spec
-from feed.net.logging import configure_logging
 from feed.replay import Speed
+from tests.chaos.chaoskit import SCENARIOS, check, fault_specs, replay_through_faults, reproduce
 
 
 def main(argv: list[str] | None = None) -> int:

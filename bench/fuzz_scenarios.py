@@ -28,12 +28,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "fuzz"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.fuzz
 
 from benchkit import figure
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
-from scenariofuzz import Damaged, jsonl_files, judge, run_cli, toml_files
+
+from tests.fuzz.scenariofuzz import Damaged, jsonl_files, judge, run_cli, toml_files
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,14 +37,14 @@ import time
 import warnings
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "fuzz"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.fuzz
 
 from benchkit import Figure, figure, rss_mib
-from fuzzkit import Harness, frames, run_cases
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from feed.net.logging import configure_logging
+from feed.cli.structured_logs import configure_logging
+from tests.fuzz.fuzzkit import Harness, frames, run_cases
 
 
 def _fuzz(args: argparse.Namespace) -> int:
@@ -88,15 +88,17 @@ async def _session_cost(count: int) -> None:
     from websockets.asyncio.client import connect as ws_connect
 
     from feed import wire
-    from feed.net import ServerConfig, run_server
-    from feed.net.limits import ConnectionLimits
+    from feed.protocol import Limits
+    from feed.server import ServerConfig, run_server
 
-    config = ServerConfig(
+    limits = Limits(
         max_private_sessions=count + 1,
         rate_per_s=1e6,
         rate_burst=10**6,
-        connection_limits=ConnectionLimits(control_per_s=1e6, control_burst=10**6),
+        control_per_s=1e6,
+        control_burst=10**6,
     )
+    config = ServerConfig(limits=limits)
     create = wire.encode(
         wire.CreateSession(scenario="tokyo-2025-m1500-final", speed="instant")
     ).decode()
@@ -160,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{line.rstrip()}; server {rss:.1f} MiB", flush=True)
         child.wait()
         rss_end = rss_mib()
-        kept = set(harness.server.sessions.values())
+        director = harness.server.director
+        assert director is not None  # the embedded server: its director holds the sessions
+        kept = list(director.sessions.values())
         private = sum(1 for session in kept if session.private)
         harness.finish()
     elapsed = time.monotonic() - started

@@ -48,27 +48,29 @@ _SCENARIO = "tokyo-2025-m1500-final"
 async def _serve(args: argparse.Namespace) -> None:
     from feed import wire
     from feed.io import load_scenario
-    from feed.net import ServerConfig, SessionSpec, run_server
-    from feed.net.limits import ConnectionLimits
+    from feed.protocol import Limits
+    from feed.server import ServerConfig, SessionSpec, run_server
 
     events = load_scenario(_SCENARIO).events
     token = "soak-control-token"
-    limits = ConnectionLimits(
+    limits = Limits(
         max_connections=args.clients * 2 + 64,
         max_connections_per_address=args.clients * 2 + 64,
         fault_states=args.clients * 2,
+        heartbeat_s=2.0,
     )
-    config = ServerConfig(connection_limits=limits, heartbeat_s=2.0)
+    config = ServerConfig(limits=limits)
     specs = [
         SessionSpec(name=f"soak-{n}", events=events, speed=args.speed, token=token)
         for n in range(args.sessions)
     ]
     async with run_server(port=0, sessions=specs, config=config) as server:
+        assert server.director is not None  # the embedded server runs the clocks
         Path(args.ready).write_text(str(server.port))
         while True:  # start each session over a moment after it ends: a new epoch
             await asyncio.sleep(0.5)
             for spec in specs:
-                session = server.sessions[spec.name]
+                session = server.director.sessions[spec.name]
                 if session.ended:
                     for action in ("seek", "play"):
                         session.control(
@@ -141,8 +143,8 @@ async def _client(
     totals: Totals,
     live: dict[int, Any],
 ) -> None:
+    from feed.client import Backoff, connect
     from feed.io import load_scenario
-    from feed.net.client import Backoff, connect
     from feed.projections import project
 
     events = load_scenario(_SCENARIO).events
@@ -212,7 +214,8 @@ async def _monkey(args: argparse.Namespace, live: dict[int, Any], totals: Totals
         if not live:
             continue
         feed = live.get(rng.choice(list(live)))
-        ws = getattr(feed, "_ws", None)
+        link = getattr(feed, "_link", None)  # the SDK's connection loop (no public accessor)
+        ws = getattr(link, "ws", None)
         if ws is not None and ws.transport is not None:
             ws.transport.abort()
             totals.cuts += 1
@@ -336,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         args.clients, args.minutes, args.grace, args.speed = 20, 0.25, 30.0, 50.0
     raise_fd_limit(needed=args.clients * 3 + 256)
 
-    from feed.net.logging import configure_logging
+    from feed.cli.structured_logs import configure_logging
 
     configure_logging(level="warning")
     # Writing to a connection the cuts just aborted makes asyncio warn each time: expected.
