@@ -125,6 +125,7 @@ def observe_fan_out(
         carry_out()
         head = driver.protocol.head_seq
         if head <= seen:
+            seen = head  # a new epoch cut the history back: its events come again
             return
         now = time.monotonic()
         for seq in range(seen + 1, head + 1):
