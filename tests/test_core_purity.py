@@ -12,7 +12,12 @@ import feed
 PACKAGE = Path(feed.__file__).parent
 SHELL = {"cli", "io", "server", "client", "pytest_plugin.py", "__main__.py", "_scenarios"}
 # The log's backends live beside the (pure) interface they implement.
-SHELL_FILES = {"store/memory.py", "store/jsonl.py", "store/jetstream.py"}
+SHELL_FILES = {
+    "store/memory.py",
+    "store/jsonl.py",
+    "store/jetstream.py",
+    "store/nats_client.py",
+}
 ALLOWED_IMPORTS = {
     "__future__", "array", "bisect", "copy", "collections", "dataclasses", "datetime", "difflib",
     "enum", "functools", "hashlib", "heapq", "itertools", "math", "msgspec", "operator", "random",

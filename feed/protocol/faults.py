@@ -32,7 +32,16 @@ import msgspec
 from feed import wire
 from feed.errors import SequenceError
 from feed.events import Event
-from feed.faults import BumpEpoch, Disconnect, FaultInjector, PlanAsFed, Send, parse_spec
+from feed.faults import (
+    BumpEpoch,
+    Disconnect,
+    FaultInjector,
+    PlanAsFed,
+    Send,
+    format_spec,
+    parse_spec,
+)
+from feed.protocol.limits import Limits
 
 __all__ = [
     "EPOCH_STRIDE",
@@ -43,6 +52,7 @@ __all__ = [
     "PipedBump",
     "PipedDrop",
     "PipedFrame",
+    "read_back",
 ]
 
 EPOCH_STRIDE: Final = 1_000_000
@@ -121,6 +131,41 @@ class FaultStates:
         """Drop the states of a session that went."""
         for key in [key for key in self._states if key[0] == session]:
             del self._states[key]
+
+    def subscribe(
+        self,
+        session: str,
+        message: wire.Subscribe,
+        session_faults: tuple[str, int] | None,
+        *,
+        epoch: int,
+        last_seq: int,
+        limits: Limits,
+    ) -> tuple[wire.Subscribe, FaultPipe | None]:
+        """A subscription's pipe, if it gets faults (its own, else the session's).
+
+        Returns:
+            the subscribe as the session understands it (a fault epoch it was given
+            read as the session's own), and its pipe (``None``: it gets no faults).
+        """
+        wanted = session_faults
+        if message.faults is not None:
+            spec = parse_spec(message.faults)  # checked by wire.parse_client already
+            wanted = None if spec.is_clean() else (format_spec(spec), message.fault_seed)
+        if wanted is None:
+            return message, None
+        state = self.state(session, message.client_id, wanted, last_seq)
+        pipe = FaultPipe(
+            state, held_frames=limits.fault_held_frames, held_bytes=limits.backlog_bytes
+        )
+        return state.translate(message, epoch), pipe
+
+
+def read_back(frame: bytes) -> wire.ServerMessage:
+    """A protocol message frame read back into its message (for a fault pipe)."""
+    message = wire.decode_server(frame)
+    assert not isinstance(message, list) and isinstance(message, wire.ServerMessage)
+    return message
 
 
 class PipedFrame(NamedTuple):

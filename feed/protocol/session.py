@@ -16,7 +16,7 @@ gateway role feeds it what the session's log says (``publish``, ``start_epoch``,
   live events. Its states are in ``feed.protocol.subscriber``.
 - A new epoch cuts the history back; every subscriber gets ``replay_state``, a
   ``snapshot`` at the new position and ``caught_up``, and goes on live.
-- Heartbeats go to live subscribers that were sent nothing since the last tick.
+- Heartbeats go to live subscribers sent nothing since the last tick (``heartbeat``).
 - A subscriber with faults gets its events through its ``FaultPipe``.
 """
 
@@ -27,10 +27,17 @@ from typing import Generic, TypeVar
 
 from feed import wire
 from feed.events import Event
-from feed.faults import format_spec, parse_spec
 from feed.protocol.budget import Budget
 from feed.protocol.clock import ClockView
-from feed.protocol.faults import FaultPipe, FaultStates, PipedBump, PipedDrop, PipedFrame
+from feed.protocol.faults import (
+    FaultPipe,
+    FaultStates,
+    PipedBump,
+    PipedDrop,
+    PipedFrame,
+    read_back,
+)
+from feed.protocol.heartbeat import heartbeats
 from feed.protocol.history import History
 from feed.protocol.limits import Limits
 from feed.protocol.outputs import Abort, AwaitDrain, Broadcast, Close, Deliver, Output
@@ -129,11 +136,9 @@ class SessionProtocol(Generic[S]):
 
     def next_deadline(self) -> float | None:
         """When ``tick`` is due next (``None``: nothing will be until an input comes)."""
-        times = [self._next_beat] if self._subs else []
-        for pipe in self._pipes():
-            deadline = pipe.next_deadline()
-            if deadline is not None:
-                times.append(deadline)
+        times = [d for d in (pipe.next_deadline() for pipe in self._pipes()) if d is not None]
+        if self._subs:
+            times.append(self._next_beat)
         return min(times, default=None)
 
     # -- what the log says --------------------------------------------------------------
@@ -217,16 +222,14 @@ class SessionProtocol(Generic[S]):
     def subscribe(self, sink: S, message: wire.Subscribe, client: str, now: float) -> None:
         """Answer a ``subscribe``: state, snapshot, history, then live (replaces ``sink``'s own)."""
         self.unsubscribe(sink, now)
-        wanted = self._faults_wanted(message)
-        pipe = None
-        if wanted is not None:
-            state = self._fault_states.state(self.id, message.client_id, wanted, self.last_seq)
-            message = state.translate(message, self.epoch)
-            pipe = FaultPipe(
-                state,
-                held_frames=self._limits.fault_held_frames,
-                held_bytes=self._limits.backlog_bytes,
-            )
+        message, pipe = self._fault_states.subscribe(
+            self.id,
+            message,
+            self.session_faults,
+            epoch=self.epoch,
+            last_seq=self.last_seq,
+            limits=self._limits,
+        )
         head = self.head_seq
         start, problem = start_of(message, self.history, session=self.id, epoch=self.epoch)
         sub = Subscriber(sink, client=client, cursor=start, views=message.views)
@@ -292,15 +295,11 @@ class SessionProtocol(Generic[S]):
                 self._pump(sub, now)
         if now >= self._next_beat:
             self._next_beat = now + self._limits.heartbeat_s
-            self._heartbeat(now)
+            beat = wire.Heartbeat(session=self.id, epoch=self.epoch, head_seq=self.head_seq)
+            published, self._published_since_beat = self._published_since_beat, False
+            self._out += heartbeats(self._subs.values(), beat, published=published, now=now)
 
     # -- inside -------------------------------------------------------------------------
-
-    def _faults_wanted(self, message: wire.Subscribe) -> tuple[str, int] | None:
-        if message.faults is None:
-            return self.session_faults
-        spec = parse_spec(message.faults)  # checked by wire.parse_client already
-        return None if spec.is_clean() else (format_spec(spec), message.fault_seed)
 
     def _catch_up(self, sub: Subscriber[S], now: float) -> None:
         """Send the next history batch; after the last, ``caught_up`` and live."""
@@ -382,7 +381,7 @@ class SessionProtocol(Generic[S]):
             self._deliver(sub, frame)
             return
         if message is None:
-            message = _server_message(frame)
+            message = read_back(frame)
         sub.faults.message(message, frame)
         self._pump(sub, now)  # out now, unless events fed before it still hold it back
 
@@ -407,7 +406,7 @@ class SessionProtocol(Generic[S]):
         if sub.views and sub.projection is not None:
             sub.projection.apply_all(events)
             frame = self.frames.views(sub.projection)
-            pipe.message(_server_message(frame), frame)
+            pipe.message(read_back(frame), frame)
         self._pump(sub, now)
 
     def _pump(self, sub: Subscriber[S], now: float) -> None:
@@ -418,7 +417,7 @@ class SessionProtocol(Generic[S]):
             match output:
                 case PipedBump(seq=seq):
                     frame = self.frames.snapshot(seq - 1)
-                    self._deliver(sub, pipe.rewrite(_server_message(frame), frame))
+                    self._deliver(sub, pipe.rewrite(read_back(frame), frame))
                 case PipedDrop():
                     self._out.append(Abort(sub.sink))
                     self._leave(sub, now)
@@ -443,32 +442,8 @@ class SessionProtocol(Generic[S]):
             pipe, pipe.held_bytes, lambda: self.too_slow(sub.sink, pipe.resume_from_seq, now)
         )
 
-    def _heartbeat(self, now: float) -> None:
-        """``heartbeat`` to each live subscriber that was sent nothing since the last tick."""
-        message = wire.Heartbeat(session=self.id, epoch=self.epoch, head_seq=self.head_seq)
-        frame: bytes | None = None
-        published, self._published_since_beat = self._published_since_beat, False
-        for sub in self._subs.values():
-            spoke, sub.spoke = sub.spoke, False
-            if not sub.live or spoke or (published and sub.faults is None):
-                continue
-            frame = frame or wire.encode(message)
-            if sub.faults is None:
-                self._out.append(Deliver(sub.sink, frame))
-                continue
-            beat = sub.faults.heartbeat(message, frame, now)
-            if beat is not None:
-                self._out.append(Deliver(sub.sink, beat.frame))
-
     def _pipes(self) -> list[FaultPipe]:
         return [sub.faults for sub in self._faulty.values() if sub.faults is not None]
 
     def _caught_up(self) -> bytes:
         return wire.encode(wire.CaughtUp(session=self.id, epoch=self.epoch, head_seq=self.head_seq))
-
-
-def _server_message(frame: bytes) -> wire.ServerMessage:
-    """A protocol message frame read back into its message (for a fault pipe)."""
-    message = wire.decode_server(frame)
-    assert not isinstance(message, list) and isinstance(message, wire.ServerMessage)
-    return message

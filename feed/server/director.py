@@ -42,17 +42,21 @@ from feed.server.auth import (
 from feed.server.catalog import CatalogScenarios, LoadedScenario, ScenarioSource
 from feed.server.clock import Clock, RealClock, TimerHandle
 from feed.server.control import ControlOp
-from feed.server.session_clock import SessionClock, new_record_id
+from feed.server.session_clock import SessionClock
+from feed.server.session_records import (
+    check_same_scenario,
+    closed_record,
+    faults_record,
+    opened_record,
+    rewrite_preamble,
+    token_record,
+)
 from feed.server.spec import SessionSpec
 from feed.store import (
     EventLog,
-    FaultsChanged,
     KnownSession,
-    LogRecord,
-    SessionClosed,
     SessionOpened,
     Timeline,
-    TokenIssued,
     check_session_name,
 )
 
@@ -170,7 +174,7 @@ class Director:
                 gun = next((e.seq for e in loaded.events if e.type == "race_started"), 1)
                 self._apply(clock, wire.Control(session=name, action="seek", seq=gun - 1))
             return OpenedSession(clock=clock, token=token, resumed=False)
-        _check_same(known.opened, loaded)
+        check_same_scenario(known.opened, loaded)
         clock = self._take_up(known, loaded)
         if not self._tokens.holds(name, token_digest(token)):
             self._issue(name, token)
@@ -304,19 +308,7 @@ class Director:
         self, name: str, loaded: LoadedScenario, *, spec: SessionSpec, token: str, private: bool
     ) -> SessionClock:
         """A new session: its ``opened`` record first, then its clock."""
-        opened = SessionOpened(
-            id=new_record_id(name, "opened"),
-            session=name,
-            scenario=loaded.id,
-            title=loaded.title,
-            stream=loaded.events[0].stream,
-            events=len(loaded.events),
-            private=private,
-            token_sha256=token_digest(token),
-            max_gap_ms=spec.max_gap_ms,
-            rebase=spec.rebase,
-            aliases=list(spec.aliases),
-        )
+        opened = opened_record(name, loaded, spec=spec, token=token, private=private)
         # The clock first: a scenario it cannot replay must leave nothing in the log.
         clock = self._clock(opened, loaded, speed=spec.speed)
         self.log.append(opened)
@@ -364,9 +356,7 @@ class Director:
 
     def _set_faults(self, name: str, faults: str, seed: int) -> None:
         """Every later subscription of ``name`` gets this fault spec, on every gateway."""
-        record = FaultsChanged(
-            id=new_record_id(name, "faults"), session=name, faults=faults, seed=seed
-        )
+        record = faults_record(name, faults, seed)
         self.log.append(record)
         self.timeline.apply(record)
 
@@ -379,21 +369,11 @@ class Director:
         """
         _logger.warning("log_lost", sessions=sorted(self.sessions))
         for name, clock in self.sessions.items():
-            known = self.timeline.sessions.get(name)
-            preamble: list[LogRecord] = [clock.opened]
-            if known is not None:
-                preamble += [
-                    TokenIssued(id=new_record_id(name, "token"), session=name, token_sha256=d)
-                    for d in known.tokens
-                    if d != clock.opened.token_sha256
-                ]
-                if known.faults is not None:
-                    preamble.append(known.faults)
-            clock.rewrite(preamble)
+            clock.rewrite(rewrite_preamble(clock.opened, self.timeline.sessions.get(name)))
 
     def _issue(self, name: str, token: str) -> None:
         digest = token_digest(token)
-        record = TokenIssued(id=new_record_id(name, "token"), session=name, token_sha256=digest)
+        record = token_record(name, digest)
         self.log.append(record)
         self.timeline.apply(record)
         self._tokens.know(name, [digest])
@@ -433,24 +413,13 @@ class Director:
         session.close()
         del self.sessions[session.id]
         self._tokens.forget(session.id)
-        closed = SessionClosed(
-            id=new_record_id(session.id, "closed"), session=session.id, reason=reason
-        )
+        closed = closed_record(session.id, reason)
         self.log.append(closed)
         self.timeline.apply(closed)
         task = asyncio.get_running_loop().create_task(self.log.forget(session.id))
         self._forgetting.add(task)
         task.add_done_callback(self._forgetting.discard)
         _logger.info("session_closed", session=session.id, reason=reason)
-
-
-def _check_same(opened: SessionOpened, loaded: LoadedScenario) -> None:
-    if opened.scenario != loaded.id or opened.events != len(loaded.events):
-        raise ValueError(
-            f"session {opened.session!r}: the log has it replaying {opened.scenario!r} "
-            f"({opened.events} events), not {loaded.id!r} ({len(loaded.events)} events); "
-            "name another session, or use another log"
-        )
 
 
 @asynccontextmanager

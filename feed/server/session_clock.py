@@ -11,7 +11,6 @@ those records and serve them (``feed.server.gateway``).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 
 import msgspec
@@ -21,6 +20,7 @@ from feed import codec, wire
 from feed.events import Event
 from feed.replay import Replay, ReplayState, Speed
 from feed.server.clock import Clock, TimerHandle
+from feed.server.session_records import new_record_id
 from feed.store import (
     ClockChanged,
     EpochStarted,
@@ -30,7 +30,7 @@ from feed.store import (
     SessionOpened,
 )
 
-__all__ = ["SessionClock", "new_record_id"]
+__all__ = ["SessionClock"]
 
 _logger = structlog.get_logger("racefeed.director")
 
@@ -249,8 +249,3 @@ class SessionClock:
         self._log.append(
             ClockChanged(id=new_record_id(self.id, "clock"), session=self.id, status=self.status())
         )
-
-
-def new_record_id(session: str, kind: str) -> str:
-    """A unique id for a new record (a retried append reuses the record, so the id with it)."""
-    return f"{session}:{kind}:{secrets.token_hex(8)}"

@@ -50,6 +50,7 @@ from nats.js import api
 
 from feed.events import Event
 from feed.store.log import Entry
+from feed.store.nats_client import connect_nats
 from feed.store.records import (
     EventPublished,
     LogRecord,
@@ -58,68 +59,13 @@ from feed.store.records import (
     record_id,
 )
 
-__all__ = ["DEFAULT_PREFIX", "DEFAULT_STREAM", "JetStreamLog", "connect_nats"]
+__all__ = ["DEFAULT_PREFIX", "DEFAULT_STREAM", "JetStreamLog"]
 
 DEFAULT_STREAM = "RACEFEED"
 DEFAULT_PREFIX = "racefeed"
 _HEARTBEAT_S = 1.0
 _KINDS = {"opened", "event", "epoch", "clock", "faults", "token", "closed"}
 _FORGOTTEN = ("event", "epoch", "clock", "faults", "token")  # a closed session's, purged
-
-
-async def connect_nats(
-    url: str, *, name: str, wait_s: float | None = None, reconnect_wait_s: float = 0.25
-) -> NatsClient:
-    """Connect to NATS, trying again until it answers (for ``wait_s`` seconds; ``None``: ever).
-
-    ``url`` may name several servers of a cluster, separated by commas. The
-    connection then reconnects by itself, for ever, whenever its server goes away.
-
-    Raises:
-        OSError: no server answered within ``wait_s``.
-    """
-    log = structlog.get_logger("racefeed.nats").bind(url=url, client=name)
-    connection: list[NatsClient] = []
-
-    async def disconnected() -> None:
-        if connection and connection[0].is_closed:
-            return  # closed on purpose
-        log.warning("nats_disconnected")
-
-    async def reconnected() -> None:
-        log.info("nats_reconnected")
-
-    async def error(exc: Exception) -> None:
-        log.info("nats_error", error=repr(exc))
-
-    loop = asyncio.get_running_loop()
-    deadline = None if wait_s is None else loop.time() + wait_s
-    delay = 0.05
-    while True:
-        try:
-            nc = await nats.connect(
-                [server.strip() for server in url.split(",")],
-                name=name,
-                allow_reconnect=True,
-                max_reconnect_attempts=-1,
-                reconnect_time_wait=reconnect_wait_s,
-                connect_timeout=2,
-                ping_interval=5,
-                max_outstanding_pings=2,
-                disconnected_cb=disconnected,
-                reconnected_cb=reconnected,
-                error_cb=error,
-            )
-            connection.append(nc)
-            return nc
-        except (OSError, nats.errors.Error, TimeoutError) as exc:
-            if deadline is not None and loop.time() >= deadline:
-                raise OSError(
-                    f"no NATS server answered at {url} within {wait_s:g} s: {exc}"
-                ) from exc
-            log.info("nats_connect_retry", error=repr(exc))
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 1.0)
 
 
 class _Writer:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from feed.store.jetstream import JetStreamLog, connect_nats
+from feed.store.jetstream import JetStreamLog
+from feed.store.nats_client import connect_nats
 from tests.kit.nats import free_port
 from tests.kit.records import event, opened
 
