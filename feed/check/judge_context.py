@@ -12,6 +12,7 @@ from feed.check.facts import Facts, Outcome, nope, unknown, yes
 from feed.check.model import Claim
 from feed.check.subjects import age_on
 from feed.check.vocab import competition_of
+from feed.projections.state import outcome
 
 __all__ = ["judge_age", "judge_competition", "judge_count", "judge_medal_table", "judge_nation"]
 
@@ -61,8 +62,11 @@ def judge_count(claim: Claim, facts: Facts, athlete: str | None) -> Outcome:
         return unknown("the race is not in the feed yet")
     entrants = len(fold.runners)
     starters = entrants - sum(1 for r in fold.runners.values() if r.dns)
+    finishers = sum(1 for r in fold.runners.values() if outcome(r) == "finished")
     if claim.count_of == "entrants":
         count, says = entrants, f"{entrants} on the start list"
+    elif claim.count_of == "finishers":
+        count, says = finishers, f"{finishers} finishers ({starters} starters)"
     else:
         count, says = starters, f"{starters} starters ({entrants} on the start list)"
     seq = facts.latest("race_started") or facts.latest("scheduled")

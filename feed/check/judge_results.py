@@ -9,6 +9,8 @@ running) is not checkable, never contradicted.
 
 from __future__ import annotations
 
+import msgspec
+
 from feed.check.facts import Facts, Outcome, clock, nope, ordinal, unknown, yes
 from feed.check.model import Claim
 from feed.projections.medals import MEDAL_FOR_PLACE
@@ -111,7 +113,14 @@ def judge_time(claim: Claim, facts: Facts, athlete: str) -> Outcome:
 
 
 def judge_margin(claim: Claim, facts: Facts, athlete: str) -> Outcome:
-    """How far the athlete finished ahead of the other (or of the next finisher)."""
+    """How far the athlete finished ahead of the other (or of the next finisher), or behind
+    the winner."""
+    if claim.status == "behind_winner":
+        winners = [r for r in facts.placed() if r.place == 1]
+        if not winners or winners[0].athlete_id == athlete:
+            return unknown("no winner ahead of the athlete yet")
+        flipped = msgspec.structs.replace(claim, other=(athlete,), status=None)
+        return judge_margin(flipped, facts, winners[0].athlete_id)
     row = facts.row(athlete)
     if row is None or row.place is None or row.time_ms is None:
         return unknown(f"{facts.name(athlete)} has no place yet")

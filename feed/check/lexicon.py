@@ -65,6 +65,7 @@ Cue: TypeAlias = Literal[
     "behind",
     "to",  # a range "3:34.10 to 3:34.12"
     "from",  # "from 3:35.41"
+    "pace",  # "pushed the pace": a phrase that is no incident
 ]
 
 
@@ -100,6 +101,8 @@ CUES: dict[tuple[str, ...], Cue] = phrase_table(
             "has taken over", "taken over", "take over", "took the lead", "takes the lead",
             "moved to the front", "moves to the front", "kicked to the front",
             "went into the lead", "goes into the lead", "moved into the lead",
+            "has taken the lead", "taken the lead", "goes straight to the front",
+            "went straight to the front", "has moved to the front",
         ),
         "pass": (
             "passed", "passes", "overtook", "overtakes", "went past", "goes past", "came past",
@@ -151,6 +154,8 @@ CUES: dict[tuple[str, ...], Cue] = phrase_table(
             "impeded", "obstructed", "is impeded", "jostled", "jostling", "pushed", "barged",
             "knocked off", "boxed in", "collide", "collided",
         ),
+        "pace": ("pushed the pace", "pushes the pace", "pushing the pace", "set the pace",
+                 "sets the pace", "forced the pace", "forces the pace"),
         "photo": ("photo finish", "photo", "too close to call", "photo-finish"),
         "dead_heat": (
             "dead heat", "dead-heat", "dead-heats", "dead-heated", "dead heated",

@@ -29,7 +29,7 @@ NATION_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
     "GBR": (
         ("Great Britain", "Britain", "GB", "Team GB", "the UK", "United Kingdom"),
         ("British",),
-        ("Briton", "Brit"),
+        ("Briton", "Brit", "Scot", "Englishman", "Welshman"),
     ),
     "GER": (("Germany",), ("German",), ("German",)),
     "GRE": (("Greece",), ("Greek",), ("Greek",)),

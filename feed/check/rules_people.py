@@ -24,7 +24,9 @@ def read_people(r: Reader) -> None:
             _nation(r, index)
             _age(r, index)
         elif tok.kind == "count" and not r.doubtful(index) and _about_the_field(r, index):
-            r.emit("count", None, [index], count=tok.value, count_of=tok.code)
+            finished = r.has_cue(range(index + 1, r.clause(index).stop), "finish")
+            count_of = "finishers" if finished and tok.code == "starters" else tok.code
+            r.emit("count", None, [index], count=tok.value, count_of=count_of)
     if r.has_cue(range(len(tokens)), "medal_table"):
         _medal_table(r)
     else:
@@ -48,7 +50,8 @@ def _about_the_field(r: Reader, index: int) -> bool:
     in the first four"."""
     clause = r.clause(index)
     words = {r.tokens[i].code for i in range(index + 1, clause.stop)}
-    return bool(words & _FIELD_WORDS) or r.tokens[index].code == "entrants"
+    finished = r.has_cue(range(index + 1, clause.stop), "finish")
+    return bool(words & _FIELD_WORDS) or finished or r.tokens[index].code == "entrants"
 
 
 def _nation(r: Reader, index: int) -> None:

@@ -138,7 +138,13 @@ def _points_for(r: Reader, index: int) -> list[int]:
     """Points of a lead: those after it in its clause (up to the next lead), else those
     before it (after the previous lead), else an opening "At the bell," of the sentence."""
     clause = r.clause(index)
-    leads = [i for i in clause if r.tokens[i].is_cue("lead", "take_lead")]
+    # Another lead, or another person, starts another statement ("... before Wightman struck").
+    leads = [
+        i
+        for i in clause
+        if r.tokens[i].is_cue("lead", "take_lead")
+        or (i > index and r.tokens[i].kind in ("ath", "unknown", "pron"))
+    ]
     mine = leads.index(index)
     stop = leads[mine + 1] if mine + 1 < len(leads) else clause.stop
     after = r.find(("point",), range(index + 1, stop))

@@ -128,8 +128,12 @@ def read_margins(r: Reader) -> None:
             ahead = ahead or subject_left(r.sentence, index)
             behind = subject_right(r.sentence, index + 1)
         elif after is not None and after.is_cue("behind"):
-            behind = subject_left(r.sentence, index)
+            behind = subject_left(r.sentence, index, appositive=True)
             ahead = subject_right(r.sentence, index + 1)
+            if ahead is None and behind is not None:  # "took silver, 0.69 seconds behind"
+                r.emit("margin", behind, [index, index + 1], time_ms=tok.value,
+                       unit_ms=tok.unit, hedged=tok.hedged, status="behind_winner")  # fmt: skip
+                continue
         if ahead is None:
             continue
         other = behind.ids if behind is not None else ()
@@ -205,7 +209,7 @@ def _place(r: Reader, index: int) -> None:
     tok = r.tokens[index]
     place = 2 if tok.is_cue("runner_up") else 0 if tok.is_cue("last") else tok.value
     before, after = r.tok(index - 1), r.tok(index + 1)
-    if r.doubtful(index) or _describes_something_else(before, after):
+    if r.doubtful(index) or _describes_something_else(before, after) or _precision(r, index):
         return
     subject = subject_left(r.sentence, index, appositive=True)
     if subject is None and after is not None and after.is_cue("was", "present", "goes_to"):
@@ -217,7 +221,7 @@ def _place(r: Reader, index: int) -> None:
     points = _linked_points(r, index, r.find(("point",), clause))
     first = r.tok(clause.start)
     if not points and not finishing and first is not None and first.code in ("with", "and"):
-        points = r.find(("point",), r.clause(clause.start - 2)) if clause.start > 1 else []
+        points = _earlier_points(r, clause)
     running = before is not None and before.code == "in" and not finishing
     if not points and running:
         # "sat in seventh": a running position; the sentence's points say where.
@@ -309,6 +313,19 @@ def _not_a_claim(r: Reader, index: int) -> bool:
     return r.doubtful(index)
 
 
+def _earlier_points(r: Reader, clause: range) -> list[int]:
+    """ "..., with Ingebrigtsen second": the points of the nearest earlier clause naming one."""
+    hard = r.clause(clause.start, soft=False)
+    cursor = clause.start - 2
+    while cursor >= hard.start:
+        earlier = r.clause(cursor)
+        points = r.find(("point",), earlier)
+        if points:
+            return points
+        cursor = earlier.start - 2
+    return []
+
+
 def _describes_something_else(before: Tok | None, after: Tok | None) -> bool:
     """ "his first medal", "the third lap", "at first": an ordinal that is not a place."""
     if after is not None:
@@ -324,3 +341,10 @@ def _describes_something_else(before: Tok | None, after: Tok | None) -> bool:
         if before.code == "the" and after is not None and after.kind == "word":
             return after.code not in _PLACE_WORDS
     return False
+
+
+def _precision(r: Reader, index: int) -> bool:
+    """ "the same time to the tenth": a precision, not a place."""
+    return r.tok(index - 1) is not None and [
+        t.code for t in r.tokens[max(0, index - 2) : index]
+    ] in (["to", "the"], ["within", "a"], ["to", "a"])

@@ -120,7 +120,7 @@ def subject_right(sentence: Sentence, index: int, *, limit: int = 4) -> Subject 
         tok = tokens[pos]
         if tok.kind == "punct" and tok.code in _HARD:
             return None
-        if tok.kind in _SUBJECT_KINDS and _can_be_subject(tokens, pos):
+        if tok.kind in _SUBJECT_KINDS and _can_be_subject(tokens, pos, rightwards=True):
             return _with_group(sentence, pos, rightwards=True)
     return None
 
@@ -203,7 +203,7 @@ def _with_group(sentence: Sentence, pos: int, *, rightwards: bool = False) -> Su
     )
 
 
-def _can_be_subject(tokens: list[Tok], pos: int) -> bool:
+def _can_be_subject(tokens: list[Tok], pos: int, *, rightwards: bool = False) -> bool:
     tok = tokens[pos]
     if tok.kind == "pron":
         return tok.code in ("he", "his")
@@ -215,7 +215,7 @@ def _can_be_subject(tokens: list[Tok], pos: int) -> bool:
             return tokens[pos + 2].kind not in ("ath", "unknown") if pos + 2 < len(tokens) else True
         if tok.kind == "age":
             return _descriptor(tokens, pos)
-        if _descriptor(tokens, pos):
+        if _descriptor(tokens, pos) or (rightwards and tok.kind == "nat"):
             return True
         # A nation is a subject where it opens a clause: "Portugal have the gold".
         back = pos - 1
