@@ -90,6 +90,8 @@ def extract(
             if named is not None:
                 claims.append(_frame_claim(text, named, moment, race))
                 frame = _merge(frame, named)
+                # The headline and the first sentence of the text proper that names one.
+                framing = heading
             sentence = Sentence(text, tokens, vocab, race, previous)
             live = entry.stamp is not None or moment.kind == "seq"
             reader = Reader(sentence, moment, stamped=live)
@@ -103,8 +105,6 @@ def extract(
                 ]
             claims += reader.claims
             previous = _main_subject(sentence) or previous
-        if frame is not None and not heading:
-            framing = False
     claims.sort(key=lambda c: (c.start, c.end))
     return claims
 

@@ -128,6 +128,8 @@ def judge_margin(claim: Claim, facts: Facts, athlete: str) -> Outcome:
     if not claim.other:
         others = [r for r in facts.placed() if (r.place or 0) > row.place][:1]
     if not others or others[0].time_ms is None:
+        if not claim.other:
+            return unknown(f"nobody is placed behind {row.name} at this point")
         return unknown("the other athlete has no time yet")
     other = others[0]
     unit = claim.unit_ms or 10

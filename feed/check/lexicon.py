@@ -142,7 +142,7 @@ CUES: dict[tuple[str, ...], Cue] = phrase_table(
         "amend": ("corrected", "correction", "amended", "amendment", "revised", "changed to"),
         "injury": (
             "injury", "injured", "pulled up", "pulls up", "tore", "torn", "tear", "tears",
-            "strain", "strained", "clutching", "limping", "limped", "hobbling", "hobbled",
+            "strain", "strained", "hurt", "clutching", "limping", "limped", "hobbling", "hobbled",
             "hobbles", "hopped", "hopping", "in trouble", "something has gone",
             "something went",
         ),

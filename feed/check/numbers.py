@@ -27,7 +27,9 @@ _FRACTIONS = {"tenth": 100, "hundredth": 10, "thousandth": 1}
 _SEC = r"(?:sec|secs|seconds?|s)\b"
 
 _RULE = re.compile(r"\b(?:tr|rule)\s?(\d+(?:\.\d+)+)\b")
-_TIME_CLOCK = re.compile(r"(?<![\d.:])(\d{1,2}):([0-5]\d)(?:\.(\d{1,3}))?(?![\d:]|\.\d)")
+_TIME_CLOCK = re.compile(
+    r"(?<![\d.:])(?:(\d{1,2}):(?=\d{2}:))?(\d{1,2}):([0-5]\d)(?:\.(\d{1,3}))?(?![\d:]|\.\d)"
+)
 _TIME_WORDS = re.compile(
     r"(?<![\d.])(\d{1,2})\s?(?:min|mins|minutes?|m)\s?(\d{1,2})(?:\.(\d{1,3}))?\s?" + _SEC
 )
@@ -56,7 +58,7 @@ _LAP = re.compile(r"\b(first|opening|second|third|fourth) lap\b")
 _HALF = re.compile(r"\bhalfway\b|\bhalf-way\b|\bthe half\b")
 _STRAIGHT = re.compile(r"\b(?:into|entering|down) the (?:home )?straight\b")
 _AGE = re.compile(r"\b(\d{2})-year-old\b|\baged (\d{2})\b")
-_YEAR = re.compile(r"(?<![\d.:,])(19[5-9]\d|20[0-4]\d)(?![\d.]|\s?(?:m|metres|meters)\b)")
+_YEAR = re.compile(r"(?<![\d.:,])(19[5-9]\d|20[0-4]\d)(?!\d|\.\d|\s?(?:m|metres|meters)\b)")
 _ORD_NUMERIC = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
 _ORD_WORDS = re.compile(r"\b(" + "|".join(ORDINAL_WORDS) + r")\b")
 _MEDAL = re.compile(r"\b(gold|silver|bronze)(?:\s+medals?)?\b")
@@ -73,7 +75,7 @@ def recognise_numbers(folded: str, offset: int) -> Iterator[Tok]:
     for m in _RULE.finditer(folded):
         yield _tok("rule", m, offset, code=m[1])
     for m in _TIME_CLOCK.finditer(folded):
-        yield _time(m, offset, int(m[1]) * 60 + int(m[2]), m[3])
+        yield _time(m, offset, (int(m[1] or 0) * 60 + int(m[2])) * 60 + int(m[3]), m[4])
     for m in _TIME_WORDS.finditer(folded):
         yield _time(m, offset, int(m[1]) * 60 + int(m[2]), m[3])
     for m in _TIME_DECIMAL.finditer(folded):

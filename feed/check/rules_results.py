@@ -73,7 +73,7 @@ def read_results(r: Reader) -> None:
             _medal(r, index)
         elif tok.kind == "ord" or tok.is_cue("last", "runner_up"):
             _place(r, index)
-        elif tok.kind == "record":
+        elif tok.kind == "record" or (tok.is_cue("record_word") and _after_nation(r, index)):
             _record(r, index)
 
 
@@ -248,6 +248,12 @@ def _place(r: Reader, index: int) -> None:
         r.emit("place", subject, [index], place=place, status="crossed" if crossing else None)
 
 
+def _after_nation(r: Reader, index: int) -> bool:
+    """ "a Dutch record": a national record, of that nation."""
+    before = r.tok(index - 1)
+    return before is not None and before.kind == "nat"
+
+
 def _record(r: Reader, index: int) -> None:
     after = r.tok(index + 1)
     if r.doubtful(index) or (
@@ -262,7 +268,8 @@ def _record(r: Reader, index: int) -> None:
     if subject is None or subject.nation is not None:
         return
     parts = [index - 1, index] if nation else [index]
-    r.emit("record", subject, parts, record=r.tokens[index].code, nation=nation)
+    kind = "NR" if r.tokens[index].is_cue("record_word") else r.tokens[index].code
+    r.emit("record", subject, parts, record=kind, nation=nation)
 
 
 def _linked_points(r: Reader, index: int, points: list[int]) -> list[int]:
