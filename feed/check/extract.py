@@ -20,7 +20,8 @@ from feed.check.reader import Reader
 from feed.check.rules_events import read_events
 from feed.check.rules_people import read_people
 from feed.check.rules_race import read_incidents, read_leads, read_passes
-from feed.check.rules_results import read_goes_to, read_margins, read_results, read_times
+from feed.check.rules_results import read_goes_to, read_results
+from feed.check.rules_times import read_margins, read_times
 from feed.check.scope import FeedCompetition, Frame, frame_of, out_of_scope
 from feed.check.subjects import Sentence, Subject, resolve
 from feed.check.text import fold, split_entries, split_sentences

@@ -1,18 +1,19 @@
-"""Extraction rules for results: who won, places, medals, records, finishing times and margins.
+"""Extraction rules for results: who won, places (and places at a point), medals and records.
 
 Each rule starts from a trigger token (a "won" cue, an ordinal, a medal, a
-record, a time, a margin), finds its subject (``feed.check.subjects``) and the
-arguments in its clause, and emits claims. A trigger in a hypothetical or
+record), finds its subject (``feed.check.subjects``) and the arguments in its
+clause, and emits claims; times and margins are ``feed.check.rules_times``. A trigger in a hypothetical or
 negated clause ("could win", "missed the record") emits nothing.
 """
 
 from __future__ import annotations
 
 from feed.check.reader import Reader
-from feed.check.subjects import Subject, resolve, subject_left, subject_right
+from feed.check.rules_times import attached_time, linked_points
+from feed.check.subjects import subject_left, subject_right
 from feed.check.tok import Tok
 
-__all__ = ["read_goes_to", "read_margins", "read_results", "read_times"]
+__all__ = ["read_goes_to", "read_results"]
 
 # Words after an ordinal that make it describe something else than a place.
 _NOT_A_PLACE = frozenset(
@@ -36,7 +37,6 @@ _AFTER_A_PLACE = frozenset(
     )
 )  # fmt: skip
 _CROSSING = ("crossed", "crosses", "cross", "across", "over", "crossing", "got", "gets")
-_SKIP_BEFORE_TIME = frozenset({"neg", "from", "to"})
 
 
 def read_goes_to(r: Reader) -> None:
@@ -77,79 +77,6 @@ def read_results(r: Reader) -> None:
             _record(r, index)
 
 
-def read_times(r: Reader) -> None:
-    """Times not yet read: a split where the clause names a point or lap, else a finishing time."""
-    for index, tok in enumerate(r.tokens):
-        if tok.kind != "time" or index in r.consumed or _not_a_claim(r, index):
-            continue
-        clause = r.clause(index)
-        where = _linked_points(r, index, r.find(("point", "lap"), clause))
-        if where:  # the nearest point or lap says where the time was taken
-            nearest = min(where, key=lambda p: (abs(p - index), p > index))
-            where = [nearest]
-        points = [p for p in where if r.tokens[p].kind == "point"]
-        laps = [p for p in where if r.tokens[p].kind == "lap"]
-        subject = _time_subject(r, index, clause, finishing=not points and not laps)
-        fields = {"time_ms": tok.value, "unit_ms": tok.unit, "hedged": tok.hedged}
-        if points:
-            point = min(points, key=lambda p: abs(p - index))
-            span = r.point_range(point)
-            if span is not None:
-                r.emit("split", subject, [point, index], distance_m=span[0], to_m=span[1], **fields)
-        elif laps:
-            lap = r.tokens[laps[0]].value
-            if lap == 1:
-                r.emit(
-                    "split", subject, [laps[0], index], distance_m=r.lap_m, to_m=r.lap_m, **fields
-                )
-            else:
-                r.emit("lap", None, [laps[0], index], lap=lap, **fields)
-        elif subject is not None:
-            r.emit("time", subject, [index], **fields)
-
-
-def read_margins(r: Reader) -> None:
-    """ "Beat X by M", "won by M", "M ahead of X", "M behind X", "by M from X"."""
-    for index, tok in enumerate(r.tokens):
-        if tok.kind != "margin" or index in r.consumed or r.doubtful(index):
-            continue
-        clause = r.clause(index, soft=False)
-        ahead: Subject | None = None
-        behind: Subject | None = None
-        for back in range(index - 1, clause.start - 1, -1):
-            cue = r.tokens[back]
-            if cue.is_cue("beat", "win"):
-                ahead = subject_left(r.sentence, back)
-                if cue.is_cue("beat"):
-                    behind = subject_right(r.sentence, back)
-                break
-        after = r.tok(index + 1)
-        if after is not None and after.is_cue("ahead", "from"):
-            ahead = ahead or subject_left(r.sentence, index)
-            behind = subject_right(r.sentence, index + 1)
-        elif after is not None and after.is_cue("behind"):
-            behind = subject_left(r.sentence, index, appositive=True)
-            ahead = subject_right(r.sentence, index + 1)
-            if ahead is None and behind is not None:  # "took silver, 0.69 seconds behind"
-                r.emit("margin", behind, [index, index + 1], time_ms=tok.value,
-                       unit_ms=tok.unit, hedged=tok.hedged, status="behind_winner")  # fmt: skip
-                continue
-        if ahead is None:
-            continue
-        other = behind.ids if behind is not None else ()
-        unresolved = ahead.unresolved or (behind.unresolved if behind is not None else None)
-        r.emit(
-            "margin",
-            ahead,
-            [index],
-            other=other,
-            time_ms=tok.value,
-            unit_ms=tok.unit,
-            hedged=tok.hedged,
-            unresolved=unresolved,
-        )
-
-
 def _win(r: Reader, index: int) -> None:
     if r.doubtful(index):
         return
@@ -164,7 +91,7 @@ def _win(r: Reader, index: int) -> None:
     if subject is None or subject.nation is not None:
         return
     r.emit("won", subject, [index])
-    _attached_time(r, index, subject)
+    attached_time(r, index, subject)
 
 
 def _champion(r: Reader, index: int) -> None:
@@ -178,7 +105,7 @@ def _champion(r: Reader, index: int) -> None:
     subject = subject_left(r.sentence, index)
     if subject is not None and subject.nation is None:
         r.emit("won", subject, [index])
-        _attached_time(r, index, subject)
+        attached_time(r, index, subject)
 
 
 def _medal(r: Reader, index: int) -> None:
@@ -218,14 +145,14 @@ def _place(r: Reader, index: int) -> None:
         return
     clause = r.clause(index)
     finishing = r.has_cue(clause, "finish")
-    points = _linked_points(r, index, r.find(("point",), clause))
+    points = linked_points(r, index, r.find(("point",), clause))
     first = r.tok(clause.start)
     if not points and not finishing and first is not None and first.code in ("with", "and"):
         points = _earlier_points(r, clause)
     running = before is not None and before.code == "in" and not finishing
     if not points and running:
         # "sat in seventh": a running position; the sentence's points say where.
-        points = _linked_points(r, index, r.find(("point",), range(len(r.tokens))))
+        points = linked_points(r, index, r.find(("point",), range(len(r.tokens))))
     for point in points:
         span = r.point_range(point)
         if span is not None:
@@ -270,54 +197,6 @@ def _record(r: Reader, index: int) -> None:
     parts = [index - 1, index] if nation else [index]
     kind = "NR" if r.tokens[index].is_cue("record_word") else r.tokens[index].code
     r.emit("record", subject, parts, record=kind, nation=nation)
-
-
-def _linked_points(r: Reader, index: int, points: list[int]) -> list[int]:
-    """The points that qualify the token at ``index``: none across a finishing verb
-    ("tore his calf with 600 m to go but hobbled home last": last is a place) or
-    another move ("led the first lap in 55.5 before X moved to the front at 700 m")."""
-    between = ("finish", "continue", "take_lead", "pass")
-    return [p for p in points if not r.has_cue(range(min(p, index) + 1, max(p, index)), *between)]
-
-
-def _attached_time(r: Reader, index: int, subject: Subject) -> None:
-    clause = r.clause(index)
-    for ahead in range(index + 1, clause.stop):
-        tok = r.tokens[ahead]
-        if tok.kind in ("point", "lap", "ath", "unknown"):
-            return
-        if tok.kind == "time" and ahead not in r.consumed and not _not_a_claim(r, ahead):
-            r.emit("time", subject, [ahead], time_ms=tok.value, unit_ms=tok.unit, hedged=tok.hedged)
-            return
-
-
-def _time_subject(r: Reader, index: int, clause: range, *, finishing: bool) -> Subject | None:
-    back = index - 1
-    if back >= 0 and r.tokens[back].code == "in":
-        back -= 1
-    if back >= 0 and r.tokens[back].kind in ("ath", "unknown"):
-        return resolve(r.sentence, back)  # "Nader 3:34.094 ahead of Wightman 3:34.113"
-    subject = subject_left(r.sentence, index, appositive=True)
-    if subject is None:
-        return None
-    if not finishing or r.tokens[clause.start].start <= subject.start:
-        return subject
-    # The name is in an earlier clause: only when this clause carries a result word.
-    if r.find(("ord", "medal", "record"), clause) or r.has_cue(clause, "finish", "win", "last"):
-        return subject
-    return None
-
-
-def _not_a_claim(r: Reader, index: int) -> bool:
-    before, after = r.tok(index - 1), r.tok(index + 1)
-    if before is not None and before.kind == "cue" and before.code in _SKIP_BEFORE_TIME:
-        return True
-    if before is not None and before.is_cue("was") and (r.tok(index - 2) or before).code == "(":
-        return True
-    if after is not None and after.is_cue("to"):
-        nxt = r.tok(index + 2)
-        return nxt is not None and nxt.kind == "time"
-    return r.doubtful(index)
 
 
 def _earlier_points(r: Reader, clause: range) -> list[int]:
