@@ -113,11 +113,11 @@ def judge_protest(claim: Claim, facts: Facts, athlete: str | None) -> Outcome:
 def judge_amended(claim: Claim, facts: Facts, athlete: str | None) -> Outcome:
     """A corrected time (for the athlete, to the time given)."""
     if athlete is None:
-        amended = _all_amended(facts)
+        amended = _of_anyone(facts, "amended")
         if amended:
             return yes("a time was amended", amended[-1])
         officials = facts.state.evidence.all("status", facts.race, "official", until=facts.seq)
-        late = [s for s in _all_disqualified(facts) if officials and s > officials[0]]
+        late = [s for s in _of_anyone(facts, "dq") if officials and s > officials[0]]
         if late:
             return yes("the result was amended by a disqualification", late[-1])
         return unknown("no amended result at this point")
@@ -186,21 +186,13 @@ def _protest_says(facts: Facts, protest: ProtestLodged) -> str:
     return f"protest {protest.data.protest_id} by {protest.data.by}{against}"
 
 
-def _all_amended(facts: Facts) -> list[int]:
+def _of_anyone(facts: Facts, kind: str) -> list[int]:
+    """Seqs of the events of ``kind`` ("amended", "dq") about any athlete of the race."""
     if facts.fold is None:
         return []
     found: list[int] = []
     for athlete in facts.fold.runners:
-        found += facts.state.evidence.all("amended", facts.race, athlete, until=facts.seq)
-    return sorted(found)
-
-
-def _all_disqualified(facts: Facts) -> list[int]:
-    if facts.fold is None:
-        return []
-    found: list[int] = []
-    for athlete in facts.fold.runners:
-        found += facts.state.evidence.all("dq", facts.race, athlete, until=facts.seq)
+        found += facts.state.evidence.all(kind, facts.race, athlete, until=facts.seq)
     return sorted(found)
 
 

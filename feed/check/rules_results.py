@@ -2,8 +2,9 @@
 
 Each rule starts from a trigger token (a "won" cue, an ordinal, a medal, a
 record), finds its subject (``feed.check.subjects``) and the arguments in its
-clause, and emits claims; times and margins are ``feed.check.rules_times``. A trigger in a hypothetical or
-negated clause ("could win", "missed the record") emits nothing.
+clause, and emits claims (times and margins: ``feed.check.rules_times``). A
+trigger in a hypothetical or negated clause ("could win", "missed the record")
+emits nothing.
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ from feed.projections import Projection
 __all__ = ["Evidence", "State", "Timeline", "stamp_moment"]
 
 _Key = tuple[str, ...]
+_KEPT_STATES = 512  # states kept for reuse: a whole built-in race, a window of a long stream
 
 
 class Evidence:
@@ -81,7 +82,7 @@ class Timeline:
         self.evidence = Evidence(self.events)
         self.final_seq = self.events[-1].seq if self.events else 0
         self._first_seq = self.events[0].seq if self.events else 1
-        self._states: dict[int, State] = {}
+        self._states: dict[int, State] = {}  # the latest built, oldest dropped first
         self._cursor = Projection()
         self._cursor_index = 0
 
@@ -99,6 +100,8 @@ class Timeline:
             self._cursor_index += 1
         state = State(seq, self._cursor.copy(), self.evidence)
         self._states[seq] = state
+        if len(self._states) > _KEPT_STATES:
+            del self._states[next(iter(self._states))]
         return state
 
     def seqs_for(self, moment: Moment, race: str | None) -> list[int]:
@@ -174,15 +177,14 @@ def _keys(event: Event) -> list[_Key]:
         return [("time", race, place.athlete_id) for place in event.data.order] + [
             ("photo_resolved", race)
         ]
-    simple: dict[type, str] = {
-        AthleteDidNotFinish: "dnf",
-        AthleteDidNotStart: "dns",
-        AthleteDisqualified: "dq",
-        AthleteReinstated: "reinstated",
-    }
-    kind = simple.get(type(event))
-    if kind is not None:
-        return [(kind, race, getattr(event.data, "athlete_id", ""))]
+    if isinstance(event, AthleteDidNotFinish):
+        return [("dnf", race, event.data.athlete_id)]
+    if isinstance(event, AthleteDidNotStart):
+        return [("dns", race, event.data.athlete_id)]
+    if isinstance(event, AthleteDisqualified):
+        return [("dq", race, event.data.athlete_id)]
+    if isinstance(event, AthleteReinstated):
+        return [("reinstated", race, event.data.athlete_id)]
     if isinstance(event, ResultStatusChanged):
         return [("status", race, event.data.status), ("status", race)]
     if isinstance(event, ProtestLodged):
