@@ -22,7 +22,7 @@ from feed.check.timeline import Timeline
 from feed.check.vocab import Vocabulary
 from feed.events import Event
 
-__all__ = ["Checker", "check_text"]
+__all__ = ["Checker", "check_text", "seq_at_race_ms"]
 
 
 class Checker:
@@ -80,6 +80,18 @@ class Checker:
             contradicted=counts["contradicted"],
             not_checkable=counts["not_checkable"],
         )
+
+
+def seq_at_race_ms(events: Sequence[Event], race_ms: int, race: str | None = None) -> int:
+    """The seq a reader has reached at race time ``race_ms`` (of ``race``, default any).
+
+    The last event at or before that race time; 0 before the first.
+    """
+    seq = 0
+    for event in events:
+        if event.race_ms <= race_ms and (race is None or event.race == race):
+            seq = event.seq
+    return seq
 
 
 def check_text(

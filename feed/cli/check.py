@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 from feed.check import Checker, Report
+from feed.check.check import seq_at_race_ms
 from feed.check.html import render_html
 from feed.check.measure import Figures, measure
 from feed.errors import FeedError, RacefeedError
@@ -43,11 +44,12 @@ examples:
   racefeed check blog.txt --against scenarios/budapest-2023-m1500-final.toml --html out.html
   racefeed check blog.txt --against ws://127.0.0.1:8765 --session main --timeout 120
   racefeed check - --against tokyo-2025-m1500-final --at-seq 150 --json < entry.txt
+  racefeed check entry.txt --against tokyo-2025-m1500-final --at-race-ms 162000
 
 Live-blog stamps: a line starting with [2:14] or [1:59.9] (race time), 2:14 (race
 time, one-digit minutes), 13:22 or 1:22pm (wall time, venue time unless a zone
 follows: 13:22 UTC, 13:22 +01:00) is judged at that moment; text without a stamp
-is judged against the final state (or --at-seq). See docs/check.md.
+is judged against the final state (or --at-seq, --at-race-ms). See docs/check.md.
 Exit status: 0 nothing contradicted, 1 something contradicted, 2 bad input.
 """
 
@@ -93,7 +95,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--timeout", type=float, default=60.0, metavar="S",
         help="with a URL: stop following after S seconds if the replay has not ended",
     )  # fmt: skip
-    check.add_argument("--at-seq", type=int, metavar="N", help="judge as a reader at seq N")
+    when = check.add_mutually_exclusive_group()
+    when.add_argument("--at-seq", type=int, metavar="N", help="judge as a reader at seq N")
+    when.add_argument(
+        "--at-race-ms", type=int, metavar="T",
+        help="judge as a reader at race time T (ms since the gun)",
+    )  # fmt: skip
     check.add_argument(
         "--wall-offset", metavar="+HH:MM",
         help="zone of wall-time stamps written without one (default: the venue's)",
@@ -120,9 +127,10 @@ def check_command(args: argparse.Namespace) -> int:
         text = _read_article(args.article)
         offset = _offset(args.wall_offset)
         events, source = _events(args.against, args.session, args.timeout)
-        report = Checker(events, source=source).check(
-            text, at_seq=args.at_seq, wall_offset_min=offset
-        )
+        at_seq = args.at_seq
+        if args.at_race_ms is not None:
+            at_seq = seq_at_race_ms(events, args.at_race_ms)
+        report = Checker(events, source=source).check(text, at_seq=at_seq, wall_offset_min=offset)
         if args.html:
             _write(args.html, render_html(report, title=f"racefeed check: {args.article}"))
     except (RacefeedError, ValueError) as exc:

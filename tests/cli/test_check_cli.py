@@ -83,6 +83,17 @@ def test_html_writes_a_page_of_the_text(tmp_path: Path, capsys: pytest.CaptureFi
     assert html.startswith("<!DOCTYPE html>") and 'class="contradicted"' in html
 
 
+def test_at_race_ms_judges_as_a_reader_at_that_race_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """At 2:42 Timothy Cheruiyot leads; at the end he does not."""
+    text = str(article(tmp_path, "Timothy Cheruiyot leads."))
+    assert (
+        main(["check", text, "--against", "tokyo-2025-m1500-final", "--at-race-ms", "162000"]) == 0
+    )
+    assert main(["check", text, "--against", "tokyo-2025-m1500-final"]) == 1
+
+
 def test_stdin_at_seq_and_a_scenario_file_are_accepted(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
