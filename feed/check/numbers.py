@@ -162,17 +162,19 @@ def _points(folded: str, offset: int) -> Iterator[Tok]:
         yield _tok("point", m, offset, code="stretch", value=int(m[1]))
     for m in _DISTANCE.finditer(folded):
         metres = int(m[1].replace(",", ""))
-        to_go = _TO_GO.match(folded, m.end())
-        if to_go is not None:
-            end = offset + to_go.end()
-            yield Tok("point", offset + m.start(), end, code="to_go", value=metres, to=metres)
+        if _TO_GO.match(folded, m.end()) is not None:
+            yield _to_go(m, metres, folded, offset)
         else:  # "at" or the event's name: told apart by the words around it, later
             yield _tok("point", m, offset, code="at", value=metres)
     for m in _BARE_TO_GO.finditer(folded):
-        to_go = _TO_GO.match(folded, m.end())
-        end = offset + (to_go.end() if to_go is not None else m.end())
-        metres = int(m[1])
-        yield Tok("point", offset + m.start(), end, code="to_go", value=metres, to=metres)
+        yield _to_go(m, int(m[1]), folded, offset)
+
+
+def _to_go(m: re.Match[str], metres: int, folded: str, offset: int) -> Tok:
+    """ "200 m to go", "200 out": the point with its "to go" words."""
+    to_go = _TO_GO.match(folded, m.end())
+    end = offset + (to_go.end() if to_go is not None else m.end())
+    return Tok("point", offset + m.start(), end, code="to_go", value=metres, to=metres)
 
 
 def _time(m: re.Match[str], offset: int, seconds: int, fraction: str | None) -> Tok:
