@@ -68,6 +68,8 @@ _RECORD = re.compile(
 )
 _INTEGER = re.compile(rf"(?<![\d.:,])(\d{{1,3}})(?![\d.:,]|st|nd|rd|th)|\b({_NUMBER})\b")
 _LAP_NUMBERS = {"first": 1, "opening": 1, "second": 2, "third": 3, "fourth": 4}
+# Points named by words alone, and their code for ``resolve_point``.
+_NAMED_POINTS = ((_BELL, "bell"), (_LAST_LAP, "last_lap"), (_HALF, "half"), (_STRAIGHT, "straight"))
 
 
 def recognise_numbers(folded: str, offset: int) -> Iterator[Tok]:
@@ -143,10 +145,9 @@ def resolve_point(tok: Tok, distance_m: int, lap_m: int) -> tuple[int, int] | No
 
 
 def _points(folded: str, offset: int) -> Iterator[Tok]:
-    for m in _BELL.finditer(folded):
-        yield _tok("point", m, offset, code="bell")
-    for m in _LAST_LAP.finditer(folded):
-        yield _tok("point", m, offset, code="last_lap")
+    for pattern, code in _NAMED_POINTS:
+        for m in pattern.finditer(folded):
+            yield _tok("point", m, offset, code=code)
     for m in _LAPS_TO_GO.finditer(folded):
         yield _tok("point", m, offset, code="laps_to_go", value=_count(m[1]))
     for m in _AFTER_LAPS.finditer(folded):
@@ -154,10 +155,6 @@ def _points(folded: str, offset: int) -> Iterator[Tok]:
         yield _tok("point", m, offset, code="after_laps", value=laps)
     for m in _LAP.finditer(folded):
         yield _tok("lap", m, offset, value=_LAP_NUMBERS[m[1]])
-    for m in _HALF.finditer(folded):
-        yield _tok("point", m, offset, code="half")
-    for m in _STRAIGHT.finditer(folded):
-        yield _tok("point", m, offset, code="straight")
     for m in _FINAL_STRETCH.finditer(folded):
         yield _tok("point", m, offset, code="stretch", value=int(m[1]))
     for m in _DISTANCE.finditer(folded):
