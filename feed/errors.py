@@ -4,6 +4,7 @@
 
     RacefeedError
      ├── ScenarioError          one located problem in a scenario or event log
+     │    └── DocumentError     one located problem in a text to check or a corpus file
      ├── ScenarioInvalid        a file with one or more ScenarioErrors (all of them)
      ├── UnknownScenario        a catalog id or path that names nothing
      ├── SequenceError          a gap, rewind or duplicate in a stream's seq
@@ -21,6 +22,7 @@ field path, what was found and what was expected.
 from __future__ import annotations
 
 __all__ = [
+    "DocumentError",
     "FaultSpecError",
     "FeedError",
     "FeedRejected",
@@ -66,6 +68,13 @@ class ScenarioError(RacefeedError):
 
     def sort_key(self) -> tuple[str, int, str]:
         return (self.path, self.line or 0, self.field or "")
+
+
+class DocumentError(ScenarioError):
+    """One problem in a document given to ``racefeed check``: an article, a corpus file.
+
+    Located and formatted like a scenario problem: ``file:line: field: message``.
+    """
 
 
 class ScenarioInvalid(RacefeedError):

@@ -18,6 +18,7 @@ __all__ = ["build_parser", "main", "run"]
 _COMMAND_MODULES = (
     "feed.cli.scenarios",
     "feed.cli.results",
+    "feed.cli.check",
     "feed.cli.serve",
     "feed.cli.watch",
     "feed.cli.faults",

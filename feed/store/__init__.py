@@ -3,8 +3,8 @@
 ``log``, ``records`` and ``timeline`` are pure (no I/O). The backends that keep the
 records are here too, beside the interface they implement: ``memory`` (the embedded
 default), ``jsonl`` (a file, ``racefeed serve --log``) and ``jetstream`` (NATS
-JetStream, for the scale-out, over ``nats_client``; needs the ``nats`` extra). Importing this package
-imports none of the backends.
+JetStream, for the scale-out, over ``nats_client``; needs the ``nats`` extra).
+Importing this package imports none of the backends.
 """
 
 from feed.store.log import Entry, EventLog
