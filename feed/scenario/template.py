@@ -72,7 +72,7 @@ def race_template(scenario_id: str, *, distance_m: int, athletes: int, lap_m: in
 
 def _winning_time(distance_m: int) -> int:
     metres, ms = _REFERENCE
-    scaled = ms * (distance_m / metres) ** _FATIGUE
+    scaled: float = ms * (distance_m / metres) ** _FATIGUE
     return max(round(scaled), round(distance_m / _TOP_SPEED_M_PER_S * 1000))
 
 
