@@ -13,7 +13,7 @@ PACKAGE = Path(feed.__file__).parent
 SHELL = {"cli", "io", "net", "pytest_plugin.py", "__main__.py", "_scenarios"}
 ALLOWED_IMPORTS = {
     "__future__", "bisect", "collections", "dataclasses", "datetime", "difflib", "enum",
-    "functools", "hashlib", "heapq", "itertools", "math", "msgspec", "operator", "random",
+    "csv", "functools", "hashlib", "heapq", "itertools", "math", "msgspec", "operator", "random",
     "re", "string", "tomllib", "typing", "typing_extensions", "unicodedata", "zoneinfo", "feed",
 }  # fmt: skip
 FORBIDDEN_CALLS = {"open", "print", "input", "now", "utcnow", "today", "time", "monotonic",
