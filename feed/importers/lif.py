@@ -95,7 +95,7 @@ def _heat(record: tuple[int, list[str]], table: ResultsTable, problems: Problems
             problems.add(f"field 10 (distance): expected metres, found {distance!r}", line=line)
     start = cells[10].strip() if len(cells) > 10 else ""
     if start:
-        if _START.match(start):
+        if _START.match(start) and _valid_time_of_day(start):
             table.start_time = start
         else:
             message = f"field 11 (start time): expected HH:MM:SS.fff, found {start!r}"
@@ -148,3 +148,9 @@ def _result(line: int, number: int, cells: list[str], problems: Problems) -> Res
 def _number(text: str) -> bool:
     """Digits 0-9 only (``isdigit`` also takes ``²``, which ``int`` refuses)."""
     return text.isascii() and text.isdecimal()
+
+
+def _valid_time_of_day(text: str) -> bool:
+    clock = text.split(".", 1)[0]
+    hours, minutes, seconds = (int(part) for part in clock.split(":"))
+    return hours < 24 and minutes < 60 and seconds < 60

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import time as TimeOfDay
 
 import msgspec
 
@@ -37,7 +38,7 @@ __all__ = ["RaceDetails", "distance_of", "scenario_text"]
 
 _DISTANCE = re.compile(r"(\d{1,3}(?:[,.]\d{3})+|\d+)\s*(?:m\b|metres|meters|metre|meter)", re.I)
 _INVENTED_DAY = date(2030, 6, 5)
-_INVENTED_TIME = time(19, 0)
+_INVENTED_TIME = TimeOfDay(19, 0)
 _MAX_PER_HUNDREDTH = 10  # readings (h-0.009 .. h] that round up to one hundredth
 
 
@@ -236,7 +237,7 @@ class _Writer:
         if gun is None and self.table.start_time is not None:
             day, offset = details.date, _offset(details.utc_offset)
             if day is not None and offset is not None:
-                moment = time.fromisoformat(_padded(self.table.start_time))
+                moment = TimeOfDay.fromisoformat(_padded(self.table.start_time))
                 gun = datetime.combine(day, moment, tzinfo=offset)
         scheduled = details.scheduled_start or gun
         if gun is not None and scheduled is not None:
@@ -249,7 +250,7 @@ class _Writer:
             unknown.append("date")
         moment = _INVENTED_TIME
         if self.table.start_time is not None:
-            moment = time.fromisoformat(_padded(self.table.start_time))
+            moment = TimeOfDay.fromisoformat(_padded(self.table.start_time))
         else:
             unknown.append("time of day")
         offset = _offset(details.utc_offset)

@@ -58,3 +58,9 @@ def test_a_file_that_does_not_start_with_a_heat_line_says_what_it_expected() -> 
     """A CSV table given as .lif: the first line is not event, round, heat."""
     with pytest.raises(TableInvalid, match="expected the heat line first"):
         read_lif(b"place,name,time\n1,Ann,3:40.00\n", "heat.lif")
+
+
+def test_a_start_time_that_is_not_a_time_of_day_is_reported() -> None:
+    """25:00:00 fits the pattern but is no time of day."""
+    with pytest.raises(TableInvalid, match="field 11"):
+        read_lif(b"1,1,1,Men 800,,,,,,800,25:00:00.000\n1,7,1,A,B,GBR,1:50.0\n", "heat.lif")
