@@ -21,6 +21,7 @@ from feed.events import SplitRecorded
 from feed.io import load_scenario
 from feed.net import SessionSpec, run_server
 from feed.net.client import connect
+from feed.projections import project
 
 ROOT = Path(__file__).parents[2]
 TABLES = ROOT / "docs" / "examples" / "results"
@@ -105,3 +106,21 @@ async def test_the_imported_final_replays_to_its_published_result(scenario: Path
         )
         rows = [(row.place, row.athlete_id, row.time) for row in feed.standings().rows]
     assert rows == published()
+
+
+def test_the_race_state_says_when_a_runners_latest_split_is_an_estimate(tmp_path: Path) -> None:
+    """At Wanyonyi's measured 400 m he is timed; a split later, he is estimated again."""
+    path = tmp_path / "paris-2024-m800-final.toml"
+    table = TABLES / "paris-2024-m800-final.csv"
+    assert run("import", str(table), "-o", str(path), *DETAILS)[0] == 0
+    events = load_scenario(str(path)).events
+    seqs = {
+        (e.data.distance_m, e.data.athlete_id): e.seq
+        for e in events
+        if isinstance(e, SplitRecorded)
+    }
+    for distance, estimated in ((300, True), (400, False), (500, True)):
+        state = project(events, until_seq=seqs[(distance, "wanyonyi-emmanuel")]).race_state()
+        leader = state.order[0]
+        assert (leader.athlete_id, leader.distance_m) == ("wanyonyi-emmanuel", distance)
+        assert leader.estimated is estimated, distance
