@@ -2,18 +2,19 @@
 
 Mutations start from real tables (the Paris 800 m final as CSV and as a FinishLynx
 file, and a club race with every kind of row) so that they reach past the header:
-lines dropped, doubled, swapped or cut short, cells replaced, separators changed,
-bytes flipped. ``judge`` imports the result the way ``racefeed import`` does and
-allows only a scenario that validates and compiles, or located errors.
+lines dropped, doubled, swapped or cut short, cells replaced, bytes flipped (the
+same damage as the scenario fuzzing, ``scenariofuzz.damage_text``). ``judge`` imports
+the result the way ``racefeed import`` does and allows only a scenario that validates
+and compiles, or located errors.
 """
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Final
 
 from hypothesis import strategies as st
+from scenariofuzz import Damaged, damage_text
 
 from feed.errors import TableInvalid
 from feed.importers import RaceDetails, read_table, scenario_text
@@ -44,47 +45,18 @@ _CELLS: Final = [
 ]  # fmt: skip
 
 
-class Damaged(bytes):
-    """A damaged file's bytes, shown short in hypothesis's reports."""
-
-    def __repr__(self) -> str:
-        digest = hashlib.sha256(self).hexdigest()[:12]
-        return f"<{len(self)} bytes, sha256 {digest}...: reproduce with the blob below>"
+def _cell(draw: st.DrawFn, line: str) -> str:
+    separator = ";" if line.count(";") > line.count(",") else ","
+    cells = line.rstrip("\n").split(separator)
+    cells[draw(st.integers(0, len(cells) - 1))] = draw(st.sampled_from(_CELLS))
+    return separator.join(cells) + "\n"
 
 
 @st.composite
 def tables(draw: st.DrawFn) -> tuple[str, Damaged]:
     """A real table with a few lines or cells damaged: (its name, its bytes)."""
     name = draw(st.sampled_from(sorted(SOURCES)))
-    lines = SOURCES[name].splitlines(keepends=True)
-    separator = ";" if name == "club.csv" else ","
-    for _ in range(draw(st.integers(1, 5))):
-        if not lines:
-            break
-        index = draw(st.integers(0, len(lines) - 1))
-        match draw(st.integers(0, 7)):
-            case 0:
-                del lines[index]
-            case 1:
-                lines.insert(index, lines[index])
-            case 2:
-                other = draw(st.integers(0, len(lines) - 1))
-                lines[index], lines[other] = lines[other], lines[index]
-            case 3 | 4:
-                cells = lines[index].rstrip("\n").split(separator)
-                cells[draw(st.integers(0, len(cells) - 1))] = draw(st.sampled_from(_CELLS))
-                lines[index] = separator.join(cells) + "\n"
-            case 5:
-                lines[index] = lines[index][: draw(st.integers(0, len(lines[index])))]
-            case 6:
-                lines.insert(index, draw(st.text(max_size=30)) + "\n")
-            case _:
-                lines = lines[:index]
-    raw = "".join(lines).encode()
-    if draw(st.integers(0, 9)) == 0 and raw:
-        at = draw(st.integers(0, len(raw) - 1))
-        raw = raw[:at] + draw(st.binary(min_size=1, max_size=3)) + raw[at + 1 :]
-    return name, Damaged(raw)
+    return name, damage_text(draw, SOURCES[name], _cell)
 
 
 def judge(name: str, raw: bytes) -> str:

@@ -12,9 +12,10 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from importfuzz import Damaged, judge, tables
+from scenariofuzz import fuzz_settings
 
 from feed.cli import main
 
@@ -23,16 +24,7 @@ EXAMPLES = 300  # 6,000 damaged tables
 _TALLY: Counter[str] = Counter()
 
 
-def _settings(examples: int) -> settings:
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        print_blob=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
-
-
-@_settings(EXAMPLES)
+@fuzz_settings(EXAMPLES)
 @given(batch=st.lists(tables(), min_size=FILES_PER_EXAMPLE, max_size=FILES_PER_EXAMPLE))
 def test_a_damaged_table_imports_to_a_valid_scenario_or_says_where_it_is_wrong(
     batch: list[tuple[str, Damaged]],
@@ -42,7 +34,7 @@ def test_a_damaged_table_imports_to_a_valid_scenario_or_says_where_it_is_wrong(
         _TALLY[f"{name} {judge(name, raw)}"] += 1
 
 
-@_settings(40)
+@fuzz_settings(40)
 @given(table=tables())
 def test_racefeed_import_answers_damage_with_an_exit_code_not_a_traceback(
     table: tuple[str, Damaged],
