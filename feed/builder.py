@@ -13,18 +13,21 @@
 
 The builder writes the same TOML a person would (``to_toml()``) and compiles it with
 the scenario compiler, so a mistake in a built race gets the same located error as
-one in a file, and a built race can be saved and replayed like any other.
+one in a file, and a built race can be saved and replayed like any other::
+
+    Path("my-test-race.toml").write_text(race.to_toml())   # racefeed replay my-test-race.toml
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import datetime
 from typing import Self
 
 from feed.events import Event, IncidentKind
 from feed.scenario import RaceSpec, compile_race, parse_scenario
+from feed.scenario.writer import Inline as _Inline
+from feed.scenario.writer import Raw as _Raw
+from feed.scenario.writer import athlete_id, event_name, pairs
 
 __all__ = ["RaceBuilder"]
 
@@ -40,6 +43,10 @@ class RaceBuilder:
         distance_m: the race distance.
         gun: the gun time, ISO 8601 with a UTC offset.
         split_every_m: the resolution of ``split_recorded`` events.
+        championship: the meeting the race belongs to.
+        event: the event's name; by default the distance's (``"800 metres"``).
+        round: ``"Final"``, ``"Heat 2"`` ...
+        venue: where it is run.
     """
 
     def __init__(
@@ -52,7 +59,7 @@ class RaceBuilder:
         gun: str = "2025-09-17T22:20:00+09:00",
         split_every_m: int = 100,
         championship: str = "Test Championships",
-        event: str = "1500 metres",
+        event: str | None = None,
         round: str = "Final",
         venue: str = "Test Stadium",
     ) -> None:
@@ -61,7 +68,8 @@ class RaceBuilder:
         self._header = {"id": scenario_id, "title": title, "kind": "race",
                         "split_every_m": split_every_m}  # fmt: skip
         self._race: dict[str, object] = {
-            "championship": championship, "event": event, "round": round, "venue": venue,
+            "championship": championship, "event": event or event_name(distance_m),
+            "round": round, "venue": venue,
             "scheduled_start": _Raw(gun), "distance_m": distance_m, "lap_m": lap_m,
         }  # fmt: skip
         self._records: list[dict[str, object]] = []
@@ -83,17 +91,17 @@ class RaceBuilder:
         sb: str | None = None,
     ) -> str:
         """Add an athlete to the start list and return their id (``"example-ann"``)."""
-        athlete_id = athlete_id or _id_of(name)
+        chosen = athlete_id or _id_of(name)
         entry: dict[str, object] = {
             "bib": bib if bib is not None else len(self._athletes) + 1,
-            "id": athlete_id, "name": name, "nation": nation,
+            "id": chosen, "name": name, "nation": nation,
         }  # fmt: skip
         if pb is not None:
             entry["pb"] = pb
         if sb is not None:
             entry["sb"] = sb
-        self._athletes[athlete_id] = entry
-        return athlete_id
+        self._athletes[chosen] = entry
+        return chosen
 
     def record(self, kind: str, time: str, *, nation: str | None = None) -> Self:
         """A record the marks are computed against (``"CR"``, ``"NR"`` with a nation ...)."""
@@ -199,16 +207,22 @@ class RaceBuilder:
     # -- output ------------------------------------------------------------------------
 
     def to_toml(self) -> str:
-        """The scenario file this race would be, in the documented format."""
-        lines = ["[scenario]", *_pairs(self._header), "", "[race]", *_pairs(self._race)]
+        """The scenario file this race would be, in the documented format.
+
+        The text is what ``spec()`` and ``events()`` compile, so writing it to
+        ``<scenario id>.toml`` gives a file that ``racefeed validate`` accepts and
+        ``racefeed replay`` plays: the way to keep a race built in a test. Nothing is
+        checked here; ``spec()`` says what is wrong, located in this text.
+        """
+        lines = ["[scenario]", *pairs(self._header), "", "[race]", *pairs(self._race)]
         for record in self._records:
-            lines += ["", "[[race.records]]", *_pairs(record)]
+            lines += ["", "[[race.records]]", *pairs(record)]
         for athlete in self._athletes.values():
-            lines += ["", "[[athletes]]", *_pairs(athlete)]
+            lines += ["", "[[athletes]]", *pairs(athlete)]
         for name, tables in (("incidents", self._incidents), ("commentary", self._commentary),
                              ("after", self._after)):  # fmt: skip
             for table in tables:
-                lines += ["", f"[[{name}]]", *_pairs(table)]
+                lines += ["", f"[[{name}]]", *pairs(table)]
         return "\n".join(lines) + "\n"
 
     def spec(self) -> RaceSpec:
@@ -233,49 +247,4 @@ class RaceBuilder:
         return self
 
 
-class _Raw(str):
-    """A TOML value written as it is (a date-time)."""
-
-    __slots__ = ()
-
-
-class _Inline(dict[str, object]):
-    """A TOML inline table."""
-
-
-def _pairs(table: dict[str, object]) -> list[str]:
-    return [f"{_key(key)} = {_value(value)}" for key, value in table.items()]
-
-
-def _key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _string(key)
-
-
-def _value(value: object) -> str:
-    match value:
-        case _Raw():
-            return str(value)
-        case bool():
-            return "true" if value else "false"
-        case int() | float():
-            return repr(value)
-        case str():
-            return _string(value)
-        case _Inline():
-            return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
-        case list():
-            return "[" + ", ".join(_value(item) for item in value) + "]"
-        case _:
-            raise TypeError(f"cannot write {value!r} as TOML")
-
-
-def _string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
-
-
-def _id_of(name: str) -> str:
-    """``"Isaac Nader"`` -> ``"nader-isaac"``, as the built-in scenarios name athletes."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", plain.lower())
-    return "-".join(words[-1:] + words[:-1]) or "athlete"
+_id_of = athlete_id

@@ -6,6 +6,8 @@
      ├── ScenarioError          one located problem in a scenario or event log
      │    └── DocumentError     one located problem in a text to check or a corpus file
      ├── ScenarioInvalid        a file with one or more ScenarioErrors (all of them)
+     ├── TableError             one located problem in a results table being imported
+     ├── TableInvalid           a results table with one or more TableErrors (all of them)
      ├── UnknownScenario        a catalog id or path that names nothing
      ├── SequenceError          a gap, rewind or duplicate in a stream's seq
      ├── ProtocolError          a wire message that breaks the protocol (carries a stable code)
@@ -33,6 +35,8 @@ __all__ = [
     "ScenarioError",
     "ScenarioInvalid",
     "SequenceError",
+    "TableError",
+    "TableInvalid",
     "UnknownScenario",
 ]
 
@@ -82,6 +86,60 @@ class ScenarioInvalid(RacefeedError):
 
     def __init__(self, errors: list[ScenarioError]) -> None:
         self.errors = sorted(errors, key=ScenarioError.sort_key)
+        super().__init__("\n".join(e.format() for e in self.errors))
+
+
+class TableError(RacefeedError):
+    """One problem at one place in a results table (CSV, FinishLynx .lif ...).
+
+    Attributes:
+        path: the file, as the user named it.
+        message: what was found and what was expected.
+        line: 1-based line of the file, when the problem has one.
+        row: 1-based result row (the header and blank lines not counted), when known.
+        column: 1-based column, when the problem is in one cell.
+        column_name: that column's header (or its meaning, for a file without headers).
+    """
+
+    def __init__(
+        self,
+        path: str,
+        message: str,
+        *,
+        line: int | None = None,
+        row: int | None = None,
+        column: int | None = None,
+        column_name: str | None = None,
+    ) -> None:
+        self.path = path
+        self.message = message
+        self.line = line
+        self.row = row
+        self.column = column
+        self.column_name = column_name
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        """Render as ``file:line: row R, column C (name): message`` (unknown parts left out)."""
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        cell = []
+        if self.row is not None:
+            cell.append(f"row {self.row}")
+        if self.column is not None:
+            name = f" ({self.column_name})" if self.column_name else ""
+            cell.append(f"column {self.column}{name}")
+        prefix = ", ".join(cell)
+        return f"{where}: {prefix}: {self.message}" if prefix else f"{where}: {self.message}"
+
+    def sort_key(self) -> tuple[str, int, int]:
+        return (self.path, self.line or 0, self.column or 0)
+
+
+class TableInvalid(RacefeedError):
+    """A results table with problems; ``errors`` holds every one of them, in file order."""
+
+    def __init__(self, errors: list[TableError]) -> None:
+        self.errors = sorted(errors, key=TableError.sort_key)
         super().__init__("\n".join(e.format() for e in self.errors))
 
 

@@ -122,6 +122,9 @@ class SplitRecordedData(_Data, frozen=True):
     athlete_id: str
     distance_m: int
     elapsed_ms: int
+    # True when the time was not measured: interpolated between known points, or a
+    # split the scenario itself marks as synthetic. Views should show it as an estimate.
+    estimated: bool = False
 
 
 class AthleteIncidentData(_Data, frozen=True):
@@ -146,6 +149,9 @@ class AthleteDidNotFinishData(_Data, frozen=True):
 class AthleteFinishedData(_Data, frozen=True):
     athlete_id: str
     elapsed_ms: int  # the 1/1000 reading; the official time is timing.official_ms of it
+    # What of the reading is invented: "thousandths" (the published time is to 1/100
+    # and the last digit was chosen to round up to it) or "elapsed_ms" (all of it).
+    synthetic: list[str] = []
 
 
 class PhotoFinishRequestedData(_Data, frozen=True):

@@ -82,3 +82,12 @@ def test_naming_an_unknown_athlete_says_which_are_known() -> None:
     race.athlete("Ann Example", "GBR")
     with pytest.raises(KeyError, match="known: example-ann"):
         race.finish("nobody", "4:00.0")
+
+
+@pytest.mark.parametrize("distance", [800, 5000, 10_000])
+def test_a_builder_names_the_event_after_its_distance(distance: int) -> None:
+    """``RaceBuilder(distance_m=800).to_toml()`` says 800 metres, not 1500."""
+    race = RaceBuilder(distance_m=distance)
+    athlete = race.athlete("Ann Example", "GBR")
+    race.finish(athlete, "40:00.000")
+    assert race.spec().race.event == f"{distance:,} metres"

@@ -19,8 +19,9 @@ SHELL_FILES = {
     "store/nats_client.py",
 }
 ALLOWED_IMPORTS = {
-    "__future__", "array", "bisect", "copy", "collections", "dataclasses", "datetime", "difflib",
-    "enum", "functools", "hashlib", "heapq", "itertools", "math", "msgspec", "operator", "random",
+    "__future__", "array", "bisect", "copy", "collections", "csv", "dataclasses", "datetime",
+    "difflib", "enum", "functools", "hashlib", "heapq", "itertools", "math", "msgspec", "operator",
+    "random",
     "re", "string", "tomllib", "typing", "typing_extensions", "unicodedata", "zoneinfo", "feed",
 }  # fmt: skip
 FORBIDDEN_CALLS = {"open", "print", "input", "now", "utcnow", "today", "time", "monotonic",

@@ -264,7 +264,10 @@ def _gap(runner: RunnerView, winner: RunnerView | None) -> str:
         and winner.elapsed_ms is not None
     ):
         return format_gap(official_ms(runner.elapsed_ms) - official_ms(winner.elapsed_ms))
-    return "" if runner.gap_ms is None else format_gap(runner.gap_ms)
+    if runner.gap_ms is None:
+        return ""
+    # An interpolated split is an estimate: say so rather than show it as timed.
+    return ("~" if runner.estimated else "") + format_gap(runner.gap_ms)
 
 
 def _where(runner: RunnerView) -> str:

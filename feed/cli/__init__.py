@@ -17,6 +17,7 @@ __all__ = ["build_parser", "main", "run"]
 # Modules that register subcommands, in the order --help lists them.
 _COMMAND_MODULES = (
     "feed.cli.scenarios",
+    "feed.cli.authoring",
     "feed.cli.results",
     "feed.cli.check",
     "feed.cli.serve",

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from feed.codec import encode_log, event_schema
 from feed.errors import RacefeedError
-from feed.io import catalog, load_path, load_scenario, validate_paths, write_log
+from feed.io import catalog, check_paths, load_path, load_scenario, write_log
 
 __all__ = [
     "compile_command",
@@ -35,7 +35,9 @@ examples:
   racefeed validate my-race.toml events.jsonl
 
 Prints every problem as FILE:LINE: FIELD: MESSAGE (FILE: FIELD: MESSAGE where there
-is no line) and exits 1; exits 0 when every file is valid.
+is no line) and exits 1; exits 0 when every file is valid. Warnings (a scenario id
+that differs from its file name, which is the id that counts) go to stderr as
+FILE:LINE: warning: FIELD: MESSAGE and do not change the exit code.
 """
 
 _COMPILE_EPILOG = """\
@@ -113,7 +115,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def validate_command(args: argparse.Namespace) -> int:
     """Print every problem in the files; 0 when there are none."""
     files: list[str] = args.files
-    errors = validate_paths(files)
+    errors, warnings = check_paths(files)
+    for warning in warnings:
+        where = warning.path if warning.line is None else f"{warning.path}:{warning.line}"
+        what = warning.message if warning.field is None else f"{warning.field}: {warning.message}"
+        print(f"{where}: warning: {what}", file=sys.stderr)
     for error in errors:
         print(error.format())
     if errors:

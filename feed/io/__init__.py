@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from feed.io.catalog import CatalogEntry, catalog, scenario_dirs
-from feed.io.loading import LoadedScenario, load_path, load_scenario, validate_paths, write_log
+from feed.io.loading import (
+    LoadedScenario,
+    check_paths,
+    load_path,
+    load_scenario,
+    validate_paths,
+    write_log,
+)
 
 __all__ = [
     "CatalogEntry",
     "LoadedScenario",
     "catalog",
+    "check_paths",
     "load_path",
     "load_scenario",
     "scenario_dirs",

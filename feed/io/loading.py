@@ -29,6 +29,7 @@ from feed.scenario import (
 __all__ = [
     "MAX_FILE_BYTES",
     "LoadedScenario",
+    "check_paths",
     "load_path",
     "load_scenario",
     "validate_paths",
@@ -48,6 +49,7 @@ class LoadedScenario(msgspec.Struct, frozen=True, kw_only=True):
     path: str
     events: list[Event]
     races: list[str]  # the race ids in the stream, in the order the file gives them
+    warnings: list[ScenarioError] = []  # worth saying, not stopping the load (a renamed file)
 
 
 def load_scenario(arg: str) -> LoadedScenario:
@@ -79,7 +81,8 @@ def load_path(name: str) -> LoadedScenario:
     if path.suffix == ".jsonl":
         return _from_log(name, decode_log(raw, name))
     text = decode_source(raw, name)
-    spec = parse_scenario(text, name)
+    warnings: list[ScenarioError] = []
+    spec = parse_scenario(text, name, warnings=warnings)
     if isinstance(spec, RaceSpec):
         header = spec.scenario
         events = compile_race(spec)
@@ -90,6 +93,7 @@ def load_path(name: str) -> LoadedScenario:
             path=name,
             events=events,
             races=[header.id],
+            warnings=warnings,
         )
     races = _resolve_races(spec, name, text)
     try:
@@ -103,18 +107,25 @@ def load_path(name: str) -> LoadedScenario:
         path=name,
         events=events,
         races=list(spec.scenario.races),
+        warnings=warnings,
     )
 
 
 def validate_paths(paths: Sequence[str]) -> list[ScenarioError]:
     """Every problem in every file (an unreadable or unsupported file is a problem too)."""
+    return check_paths(paths)[0]
+
+
+def check_paths(paths: Sequence[str]) -> tuple[list[ScenarioError], list[ScenarioError]]:
+    """Every problem in every file, and every warning about the files that load."""
     errors: list[ScenarioError] = []
+    warnings: list[ScenarioError] = []
     for name in paths:
         try:
-            load_path(name)
+            warnings += load_path(name).warnings
         except ScenarioInvalid as exc:
             errors.extend(exc.errors)
-    return errors
+    return errors, warnings
 
 
 def write_log(path: str | Path, events: Iterable[Event]) -> None:

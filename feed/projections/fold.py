@@ -100,9 +100,14 @@ class Projection:
             data = event.data
             try:
                 race = state.races[event.race]
-                race.runners[data.athlete_id].splits[data.distance_m] = data.elapsed_ms
+                runner = race.runners[data.athlete_id]
             except KeyError:
                 raise _unknown(state, event, data.athlete_id) from None
+            runner.splits[data.distance_m] = data.elapsed_ms
+            if data.estimated:
+                runner.estimated.add(data.distance_m)
+            elif runner.estimated:
+                runner.estimated.discard(data.distance_m)
             race.clock_ms = event.race_ms
             state.head_seq = seq
             return
@@ -260,7 +265,12 @@ class Projection:
 
     def _split(self, event: SplitRecorded) -> None:
         data = event.data
-        self._runner(event, data.athlete_id).splits[data.distance_m] = data.elapsed_ms
+        runner = self._runner(event, data.athlete_id)
+        runner.splits[data.distance_m] = data.elapsed_ms
+        if data.estimated:
+            runner.estimated.add(data.distance_m)
+        else:
+            runner.estimated.discard(data.distance_m)
 
     def _set_time(self, event: Event, athlete_id: str, elapsed_ms: int) -> None:
         # The latest reading wins, whether a finish, a photo finish or an amendment.

@@ -101,4 +101,5 @@ def _view(
         gap_ms=gap,
         status=status,
         incident=incidents.get(runner.athlete_id),
+        estimated=status != "finished" and at[0] in runner.estimated,
     )

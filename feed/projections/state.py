@@ -57,6 +57,7 @@ class RunnerFold(msgspec.Struct, kw_only=True):
     Attributes:
         splits: race time at every split distance (the latest split is the furthest;
             gaps are taken at equal distance).
+        estimated: the split distances whose time is an estimate, not a measurement.
         finish_ms: the current 1/1000 reading: the latest of the finish, a photo
             finish reading and amendments.
         dnf_seq: the seq of the ``athlete_did_not_finish`` in force.
@@ -70,6 +71,7 @@ class RunnerFold(msgspec.Struct, kw_only=True):
     pb_ms: int | None = None
     sb_ms: int | None = None
     splits: dict[int, int] = {}
+    estimated: set[int] = set()
     finish_ms: int | None = None
     dnf_seq: int | None = None
     dns: bool = False

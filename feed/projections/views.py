@@ -95,6 +95,8 @@ class RunnerView(_View, frozen=True):
         gap_ms: behind the leader at the same distance; ``None`` for the leader
             and for athletes no longer (or not yet) running.
         incident: the athlete's latest incident, ``"kind: detail"``.
+        estimated: the time at the latest split is an estimate (interpolated, not
+            measured): show it as one.
     """
 
     position: int | None
@@ -107,6 +109,7 @@ class RunnerView(_View, frozen=True):
     gap_ms: int | None
     status: RunnerStatus
     incident: str | None
+    estimated: bool = False
 
 
 class RaceStateView(_View, frozen=True):

@@ -41,6 +41,7 @@ from feed.events import (
 )
 from feed.scenario.after import after_event
 from feed.scenario.envelope import BLANK as _BLANK
+from feed.scenario.field import FieldPaths, Track
 from feed.scenario.interpolate import MonotoneCurve
 from feed.scenario.model import AthleteSpec, RaceSpec
 from feed.scenario.problem import to_errors
@@ -153,9 +154,9 @@ class _Planner:
     def __init__(self, spec: RaceSpec) -> None:
         self.spec = spec
         self.pending: list[_Pending] = []
-        self.curves: dict[str, MonotoneCurve] = {}  # finishers only: the field's pace
-        self.paths: dict[str, MonotoneCurve] = {}  # everyone who ran more than 0 m
+        self.tracks: list[tuple[AthleteSpec, Track]] = []  # everyone who ran more than 0 m
         self.ends: dict[str, tuple[int, int]] = {}  # athlete -> (metres, ms) of finish or DNF
+        self.paths: FieldPaths | None = None
 
     def plan(self) -> list[_Pending]:
         spec = self.spec
@@ -167,19 +168,13 @@ class _Planner:
                 key = (lead_ms, _DNS, 0, 0, athlete.bib, index)
                 self._add(key, lead_ms, AthleteDidNotStart(**_BLANK, data=absent))
         self._add((0, _GUN, 0, 0, 0, 0), 0, RaceStarted(**_BLANK))
-        finishers = [a for a in spec.athletes if a.finish is not None]
-        for athlete in finishers:
-            knots = [(0, 0), *sorted(split_points(athlete))]
-            knots.append((spec.race.distance_m, parse_time(athlete.finish or "")))
-            self._run(athlete, knots)
-        field = list(self.curves.values())
+        self._tracks()
+        self.paths = FieldPaths([track for _, track in self.tracks])
+        for athlete, track in self.tracks:
+            self._run(athlete, track)
         for athlete in spec.athletes:
-            if athlete.dnf is not None:
-                knots = [(0, 0), *sorted(split_points(athlete))]
-                at_m = athlete.dnf.at_m
-                if at_m > knots[-1][0]:
-                    knots.append((at_m, dnf_time_ms(knots, at_m, field)))
-                self._run(athlete, knots)
+            if athlete.dnf is not None and athlete.id not in self.ends:
+                self._stop(athlete, athlete.dnf.at_m, 0)  # stopped at the gun
         self._incidents()
         for index, line in enumerate(spec.commentary):
             at = parse_clock(line.at)
@@ -189,6 +184,26 @@ class _Planner:
             at = parse_clock(entry.at)
             self._add((at, _AFTER, 0, 0, 0, index), at, after_event(entry))
         return self.pending
+
+    def _tracks(self) -> None:
+        """Known points of everyone who ran: finishers first, whose pace places the DNFs."""
+        distance = self.spec.race.distance_m
+        own: list[MonotoneCurve] = []
+        for athlete in self.spec.athletes:
+            if athlete.finish is not None:
+                knots = [(0, 0), *sorted(split_points(athlete))]
+                knots.append((distance, parse_time(athlete.finish)))
+                own.append(MonotoneCurve(knots))
+                self.tracks.append((athlete, Track(athlete.id, knots, dict(knots[1:]))))
+        for athlete in self.spec.athletes:
+            if athlete.dnf is not None:
+                knots = [(0, 0), *sorted(split_points(athlete))]
+                data = dict(knots[1:])  # the DNF time is estimated: it orders nobody
+                at_m = athlete.dnf.at_m
+                if at_m > knots[-1][0]:
+                    knots.append((at_m, dnf_time_ms(knots, at_m, own)))
+                if len(knots) >= 2:
+                    self.tracks.append((athlete, Track(athlete.id, knots, data, end_known=False)))
 
     def _add(self, key: _Key, race_ms: int, event: Event) -> None:
         self.pending.append((key, race_ms, event))
@@ -221,34 +236,44 @@ class _Planner:
         data = RaceScheduledData(race=info, start_list=start_list)
         return RaceScheduled(**_BLANK, data=data)
 
-    def _run(self, athlete: AthleteSpec, knots: list[tuple[int, int]]) -> None:
+    def _run(self, athlete: AthleteSpec, track: Track) -> None:
         """Splits every ``split_every_m`` below the end, then the finish or the DNF."""
-        end_m, end_ms = knots[-1]
+        assert self.paths is not None
+        end_m = track.end
+        end_ms = round(self.paths.time_at(athlete.id, end_m))  # a DNF's time is placed too
         self.ends[athlete.id] = (end_m, end_ms)
         bib = athlete.bib
-        if len(knots) >= 2:
-            curve = MonotoneCurve(knots)
-            self.paths[athlete.id] = curve
-            if athlete.finish is not None:
-                self.curves[athlete.id] = curve
-            every = self.spec.scenario.split_every_m
-            previous = 0
-            for metres in range(every, end_m, every):
-                # Rounding to the ms could tie two close points; the clock still moves on.
-                ms = max(round(curve.at(metres)), previous + 1)
-                previous = ms
-                data = SplitRecordedData(athlete_id=athlete.id, distance_m=metres, elapsed_ms=ms)
-                self._add((ms, _SPLIT, -metres, ms, bib, 0), ms, SplitRecorded(**_BLANK, data=data))
+        measured = _measured_splits(athlete)
+        every = self.spec.scenario.split_every_m
+        previous = 0
+        for metres in range(every, end_m, every):
+            # Rounding to the ms could tie two close points; the clock still moves on.
+            ms = max(round(self.paths.time_at(athlete.id, metres)), previous + 1)
+            previous = ms
+            data = SplitRecordedData(
+                athlete_id=athlete.id,
+                distance_m=metres,
+                elapsed_ms=ms,
+                estimated=metres not in measured,
+            )
+            self._add((ms, _SPLIT, -metres, ms, bib, 0), ms, SplitRecorded(**_BLANK, data=data))
         if athlete.finish is not None:
-            finished = AthleteFinishedData(athlete_id=athlete.id, elapsed_ms=end_ms)
+            finished = AthleteFinishedData(
+                athlete_id=athlete.id, elapsed_ms=end_ms, synthetic=_finish_synthetic(athlete)
+            )
             key = (end_ms, _FINISH, -end_m, end_ms, bib, 0)
             self._add(key, end_ms, AthleteFinished(**_BLANK, data=finished))
         elif athlete.dnf is not None:
-            stopped = AthleteDidNotFinishData(
-                athlete_id=athlete.id, distance_m=athlete.dnf.at_m, reason=athlete.dnf.reason
-            )
-            key = (end_ms, _DNF, -athlete.dnf.at_m, end_ms, bib, 0)
-            self._add(key, end_ms, AthleteDidNotFinish(**_BLANK, data=stopped))
+            self._stop(athlete, athlete.dnf.at_m, end_ms)
+
+    def _stop(self, athlete: AthleteSpec, at_m: int, end_ms: int) -> None:
+        assert athlete.dnf is not None
+        self.ends.setdefault(athlete.id, (at_m, end_ms))
+        stopped = AthleteDidNotFinishData(
+            athlete_id=athlete.id, distance_m=at_m, reason=athlete.dnf.reason
+        )
+        key = (end_ms, _DNF, -at_m, end_ms, athlete.bib, 0)
+        self._add(key, end_ms, AthleteDidNotFinish(**_BLANK, data=stopped))
 
     def _incidents(self) -> None:
         bibs = {athlete.id: athlete.bib for athlete in self.spec.athletes}
@@ -268,7 +293,25 @@ class _Planner:
         end_m, end_ms = self.ends[athlete]
         if metres >= end_m:
             return end_ms
-        return round(self.paths[athlete].at(metres))
+        assert self.paths is not None
+        return round(self.paths.time_at(athlete, metres))
+
+
+def _measured_splits(athlete: AthleteSpec) -> set[int]:
+    """Distances of the athlete's splits that were measured, not marked synthetic."""
+    if "splits" in athlete.synthetic:
+        return set()
+    invented = {item.split(".", 1)[1] for item in athlete.synthetic if item.startswith("splits.")}
+    return {int(key) for key in athlete.splits if key not in invented}
+
+
+def _finish_synthetic(athlete: AthleteSpec) -> list[str]:
+    """What of the finish reading the scenario marks as invented, in the event's words."""
+    if "finish" in athlete.synthetic:
+        return ["elapsed_ms"]
+    if "finish.thousandths" in athlete.synthetic:
+        return ["thousandths"]
+    return []
 
 
 def _entrant(athlete: AthleteSpec) -> Entrant:

@@ -4,6 +4,11 @@ Three passes, each reporting all it finds: TOML syntax (tomllib), then structure
 (every table against its Struct, field by field), then meaning (``validate``). A
 later pass runs only when the earlier ones found nothing, since it needs their
 result; within a pass nothing stops at the first problem.
+
+The file name is the scenario's id: the catalog and a championship find scenarios
+by it. So in ``my-race.toml`` the id is ``my-race`` whatever ``[scenario] id`` says
+(it may be left out). A different ``id`` is a warning, not an error, so that a copied
+or renamed file still loads. A file whose name is not a valid id keeps its own.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ _KINDS: Final[dict[str, type[RaceSpec] | type[ChampionshipSpec]]] = {
 _TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _TOML_END = re.compile(r"\s*\(at end of document\)$")
 _MSGSPEC_WHERE = re.compile(r"\s*- at `\$(.*)`$")
+_PLAIN_ID = re.compile(r"[a-z0-9][a-z0-9-]*")  # the pattern of ScenarioId
 
 
 def decode_source(raw: bytes, path: str) -> str:
@@ -48,29 +54,36 @@ def decode_source(raw: bytes, path: str) -> str:
         raise ScenarioInvalid([ScenarioError(path, message, line=line)]) from None
 
 
-def parse_scenario(text: str, path: str) -> RaceSpec | ChampionshipSpec:
-    """Parse and check a scenario file's text; ``path`` is only used in messages.
+def parse_scenario(
+    text: str, path: str, *, warnings: list[ScenarioError] | None = None
+) -> RaceSpec | ChampionshipSpec:
+    """Parse and check a scenario file's text; ``path`` names it in messages and gives its id.
+
+    Args:
+        text: the file's text.
+        path: the file as the user named it; a ``.toml`` name is the scenario's id.
+        warnings: where to add what is worth saying but does not stop the file
+            loading (an ``id`` that differs from the file name).
 
     Raises:
         ScenarioInvalid: with every problem found, each located by line and field.
     """
     raw = _load_toml(text, path)
     locator = Locator(text)
+    said = _id_from_file_name(raw, path)
+    if said is not None and warnings is not None:
+        warnings += to_errors([said], path, locator)
     problems, target, checked = _choose_kind(raw)
     problems += check_structure(checked, target)
     if problems:
-        problems += _meaning_of_the_rest(checked, problems, target, path)
+        problems += _meaning_of_the_rest(checked, problems, target)
         raise ScenarioInvalid(to_errors(problems, path, locator))
     try:
         spec = msgspec.convert(raw, target)
     except msgspec.ValidationError as exc:
         # The structural check should have caught this; still say where it is.
         raise ScenarioInvalid(to_errors([_from_msgspec(exc)], path, locator)) from None
-    problems = _file_name_problems(spec, path)
-    if isinstance(spec, RaceSpec):
-        problems += validate_race(spec)
-    else:
-        problems += validate_championship(spec)
+    problems = validate_race(spec) if isinstance(spec, RaceSpec) else validate_championship(spec)
     if problems:
         raise ScenarioInvalid(to_errors(problems, path, locator))
     return spec
@@ -100,15 +113,13 @@ def _meaning_of_the_rest(
     data: dict[str, object],
     problems: list[Problem],
     target: type[RaceSpec] | type[ChampionshipSpec],
-    path: str,
 ) -> list[Problem]:
     """The meaning pass over what the structural problems leave standing (see ``repair``)."""
     aside = set_aside(data, problems, target)
     if aside is None:
         return []
     spec = msgspec.convert(aside.data, target)
-    found = _file_name_problems(spec, path)
-    found += validate_race(spec) if isinstance(spec, RaceSpec) else validate_championship(spec)
+    found = validate_race(spec) if isinstance(spec, RaceSpec) else validate_championship(spec)
     return [problem for problem in found if not aside.concerns(problem)]
 
 
@@ -129,13 +140,24 @@ def _choose_kind(
     return [problem], RaceSpec, {**raw, "scenario": {**header, "kind": "race"}}
 
 
-def _file_name_problems(spec: RaceSpec | ChampionshipSpec, path: str) -> list[Problem]:
+def _id_from_file_name(raw: dict[str, object], path: str) -> Problem | None:
+    """Make the file name the id (in ``raw``); a warning when the file said otherwise."""
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    if not name.endswith(".toml") or name[: -len(".toml")] == spec.scenario.id:
-        return []
+    header = raw.get("scenario")
+    if not name.endswith(".toml") or not isinstance(header, dict):
+        return None
     stem = name[: -len(".toml")]
-    message = f"expected the file name without .toml ({stem!r}), found {spec.scenario.id!r}"
-    return [Problem(("scenario", "id"), message)]
+    if _PLAIN_ID.fullmatch(stem) is None:
+        return None
+    given = header.get("id")
+    header["id"] = stem
+    if given is None or given == stem:
+        return None
+    message = (
+        f"the file name is the id: {stem!r}, not {describe(given)} "
+        f"(rename the file to use that id, or change id to {stem!r})"
+    )
+    return Problem(("scenario", "id"), message)
 
 
 def _from_msgspec(exc: msgspec.ValidationError) -> Problem:

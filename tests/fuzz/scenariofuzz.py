@@ -14,9 +14,11 @@ import contextlib
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from feed.cli import main as cli_main
@@ -43,11 +45,14 @@ class Damaged(bytes):
         return f"<{len(self)} bytes, sha256 {digest}...: reproduce with the blob below>"
 
 
-@st.composite
-def toml_files(draw: st.DrawFn) -> tuple[str, Damaged]:
-    """A catalog scenario with a few lines damaged: (its name, its bytes)."""
-    name = draw(st.sampled_from(sorted(TOML_SOURCES)))
-    lines = TOML_SOURCES[name].splitlines(keepends=True)
+def damage_text(draw: st.DrawFn, text: str, replace: Callable[[st.DrawFn, str], str]) -> Damaged:
+    """``text`` with a few lines dropped, doubled, swapped, cut short, added or changed.
+
+    ``replace`` changes one line the way its format breaks (a TOML value, a table cell);
+    one file in ten also gets a few bytes flipped. The scenario and the importer fuzzing
+    damage their files this way.
+    """
+    lines = text.splitlines(keepends=True)
     for _ in range(draw(st.integers(1, 6))):
         if not lines:
             break
@@ -61,9 +66,7 @@ def toml_files(draw: st.DrawFn) -> tuple[str, Damaged]:
                 other = draw(st.integers(0, len(lines) - 1))
                 lines[index], lines[other] = lines[other], lines[index]
             case 3:
-                key, sep, _ = lines[index].partition("=")
-                if sep:
-                    lines[index] = f"{key}= {draw(st.sampled_from(_VALUES))}\n"
+                lines[index] = replace(draw, lines[index])
             case 4:
                 lines[index] = lines[index][: draw(st.integers(0, len(lines[index])))]
             case 5:
@@ -74,7 +77,29 @@ def toml_files(draw: st.DrawFn) -> tuple[str, Damaged]:
     if draw(st.integers(0, 9)) == 0 and raw:
         at = draw(st.integers(0, len(raw) - 1))
         raw = raw[:at] + draw(st.binary(min_size=1, max_size=3)) + raw[at + 1 :]
-    return name, Damaged(raw)
+    return Damaged(raw)
+
+
+def fuzz_settings(examples: int) -> settings:
+    """Settings for a batch of damaged files per example: no deadline, the blob printed."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
+def _toml_value(draw: st.DrawFn, line: str) -> str:
+    key, sep, _ = line.partition("=")
+    return f"{key}= {draw(st.sampled_from(_VALUES))}\n" if sep else line
+
+
+@st.composite
+def toml_files(draw: st.DrawFn) -> tuple[str, Damaged]:
+    """A catalog scenario with a few lines damaged: (its name, its bytes)."""
+    name = draw(st.sampled_from(sorted(TOML_SOURCES)))
+    return name, damage_text(draw, TOML_SOURCES[name], _toml_value)
 
 
 @st.composite

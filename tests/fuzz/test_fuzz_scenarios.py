@@ -11,25 +11,16 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.fuzz.scenariofuzz import Damaged, jsonl_files, judge, run_cli, toml_files
+from tests.fuzz.scenariofuzz import Damaged, fuzz_settings, jsonl_files, judge, run_cli, toml_files
 
 FILES_PER_EXAMPLE = 20
 EXAMPLES = 505  # 10,100 files per target
 CASES_PER_TARGET = 10_000
 
 _TALLY: Counter[str] = Counter()
-
-
-def _settings(examples: int) -> settings:
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        print_blob=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
 
 
 def _write(raw: bytes, name: str) -> Path:
@@ -53,7 +44,7 @@ def _judged(raw: bytes, name: str) -> str:
         _remove(path)
 
 
-@_settings(EXAMPLES)
+@fuzz_settings(EXAMPLES)
 @given(batch=st.lists(toml_files(), min_size=FILES_PER_EXAMPLE, max_size=FILES_PER_EXAMPLE))
 def test_a_damaged_toml_scenario_loads_or_says_where_it_is_wrong(
     batch: list[tuple[str, Damaged]],
@@ -63,7 +54,7 @@ def test_a_damaged_toml_scenario_loads_or_says_where_it_is_wrong(
         _TALLY["toml " + _judged(raw, name)] += 1
 
 
-@_settings(EXAMPLES)
+@fuzz_settings(EXAMPLES)
 @given(batch=st.lists(jsonl_files(), min_size=FILES_PER_EXAMPLE, max_size=FILES_PER_EXAMPLE))
 def test_a_damaged_jsonl_log_loads_or_says_which_line_or_seq_is_wrong(
     batch: list[Damaged],
@@ -73,7 +64,7 @@ def test_a_damaged_jsonl_log_loads_or_says_which_line_or_seq_is_wrong(
         _TALLY["jsonl " + _judged(raw, "tokyo-2025-m1500-final.jsonl")] += 1
 
 
-@_settings(60)
+@fuzz_settings(60)
 @given(toml=toml_files(), jsonl=jsonl_files())
 def test_the_commands_that_read_files_answer_damage_with_an_exit_code_not_a_traceback(
     toml: tuple[str, Damaged], jsonl: Damaged

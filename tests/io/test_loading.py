@@ -104,11 +104,11 @@ def test_a_championship_race_that_cannot_be_found_is_located_at_its_line(tmp_pat
 
 def test_a_championship_with_a_broken_race_reports_the_race_problems_too(tmp_path: Path) -> None:
     """The race's own errors come with it, and the championship line that names it."""
-    (tmp_path / "bad-race.toml").write_text("[scenario]\nid = 3\n")
+    (tmp_path / "bad-race.toml").write_text("[scenario]\ntitle = 3\n")
     path = _champs(tmp_path, '["bad-race"]')
     errors = _errors(path)
     assert any(e.startswith(f"{path}:5: scenario.races[0]: race 'bad-race' has") for e in errors)
-    assert any(e.startswith(f"{tmp_path / 'bad-race.toml'}:2: scenario.id") for e in errors)
+    assert any(e.startswith(f"{tmp_path / 'bad-race.toml'}:2: scenario.title") for e in errors)
 
 
 @pytest.mark.parametrize(

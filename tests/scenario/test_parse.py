@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from feed.errors import ScenarioInvalid
-from feed.scenario import ChampionshipSpec, RaceSpec, decode_source
+from feed.errors import ScenarioError, ScenarioInvalid
+from feed.scenario import ChampionshipSpec, RaceSpec, decode_source, parse_scenario
 from tests.scenario.scenario_text import (
     HEADER,
     PATH,
@@ -147,12 +147,27 @@ def test_an_incident_kind_outside_the_list_is_rejected_with_a_hint() -> None:
     assert "did you mean 'injury'?" in error.message
 
 
-def test_a_scenario_id_must_match_its_file_name() -> None:
-    """The catalog finds scenarios by file name, so the id must be that name."""
-    error = only(race(), path="somewhere/other-name.toml")
-    assert error.field == "scenario.id"
-    assert error.line == 2
-    assert "'other-name'" in error.message
+def test_the_file_name_is_the_id_and_a_different_id_is_a_warning() -> None:
+    """A copied or renamed file loads under its file name, and says the id it had."""
+    warnings: list[ScenarioError] = []
+    spec = parse_scenario(race(), "somewhere/other-name.toml", warnings=warnings)
+    assert spec.scenario.id == "other-name"
+    [warning] = warnings
+    assert (warning.field, warning.line) == ("scenario.id", 2)
+    assert "'other-name'" in warning.message and "'test-race'" in warning.message
+
+
+def test_a_file_may_leave_its_id_to_its_name() -> None:
+    """Without ``id``, a file named ``my-race.toml`` is the scenario ``my-race``."""
+    text = race().replace('id = "test-race"\n', "")
+    warnings: list[ScenarioError] = []
+    assert parse_scenario(text, "my-race.toml", warnings=warnings).scenario.id == "my-race"
+    assert warnings == []
+
+
+def test_a_file_whose_name_is_not_an_id_keeps_its_own() -> None:
+    """``My Race.toml`` cannot be an id, so the file's ``id`` stands."""
+    assert parse_scenario(race(), "My Race.toml").scenario.id == "test-race"
 
 
 def test_a_scenario_id_must_be_plain() -> None:
