@@ -205,9 +205,9 @@ def test_an_incident_says_how_far_there_is_still_to_run(lines: list[NarrativeLin
 def test_the_finish_calls_the_winner_the_podium_and_the_injured_athlete_home(
     lines: list[NarrativeLine],
 ) -> None:
-    """Winner, second and third are called; the rest only if they were in trouble."""
+    """First, second and third are called; the rest only if they were in trouble."""
     assert texts(lines, "finish") == [
-        "Nader wins in 3:34.10!",
+        "Nader is first across the line in 3:34.10!",
         "Wightman second in 3:34.12",
         "Reynold Cheruiyot third in 3:34.25",
         "Kerr gets to the line in 4:11.23, 7th",
@@ -266,7 +266,7 @@ def test_the_same_events_always_give_the_same_lines() -> None:
 def test_corrections_say_what_changed() -> None:
     """An amended time says the old time and the new place; a reinstatement is posted."""
     after = [
-        *_AFTER[:1],
+        *_AFTER[:2],
         (300000, _bind(AthleteDisqualified, AthleteDisqualifiedData(athlete_id="nader-isaac",
                                                                     rule="TR17.2.3"))),
         (301000, _bind(AthleteReinstated, AthleteReinstatedData(athlete_id="nader-isaac",
@@ -301,7 +301,7 @@ def test_a_narrator_resumed_from_a_projection_does_not_repeat_the_past() -> None
         "Timothy Cheruiyot leads at 1200 m in 2:57.90",
         "Wightman hits the front, 200 m to go",
     ]
-    assert texts(narrator.lines, "finish")[0] == "Nader wins in 3:34.10!"
+    assert texts(narrator.lines, "finish")[0] == "Nader is first across the line in 3:34.10!"
 
 
 def test_a_race_is_named_as_commentators_say_it() -> None:
