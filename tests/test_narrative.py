@@ -42,8 +42,10 @@ from feed.events import (
     SplitRecorded,
     SplitRecordedData,
 )
-from feed.narrative import NarrativeLine, Narrator, race_phrase, spoken_names
+from feed.io import catalog, load_scenario
+from feed.narrative import NarrativeLine, Narrator, commentary_window, race_phrase, spoken_names
 from feed.projections import Projection, project
+from feed.timing import format_clock
 
 RACE = "test-m1500-final"
 _GUN = datetime(2025, 9, 17, 13, 20, 40, tzinfo=UTC)
@@ -320,3 +322,63 @@ def test_surnames_are_used_unless_two_athletes_share_one() -> None:
         "c": "Nader",
         "d": "Ben",
     }
+
+
+def test_nobody_wins_before_the_photo_is_resolved_or_the_result_is_official() -> None:
+    """In every built-in scenario, 'wins' is only said of an official result."""
+    for entry in catalog():
+        if entry.kind == "invalid":
+            continue
+        projection = Projection()
+        narrator = Narrator()
+        for event in load_scenario(entry.id).events:
+            projection.apply(event)
+            for line in narrator.apply(event, projection):
+                if line.kind != "commentary" and " win" in line.text:
+                    standings = projection.standings(line.race)
+                    assert standings.status == "official", (entry.id, line.text)
+                    assert standings.photo_finish != "under_review", (entry.id, line.text)
+
+
+def test_the_first_finisher_is_first_across_the_line_before_the_photo(
+    lines: list[NarrativeLine],
+) -> None:
+    """The finish comes before the photo request: it must not call a winner."""
+    first = next(line for line in lines if line.kind == "finish")
+    photo = next(line for line in lines if line.kind == "photo")
+    assert first.seq < photo.seq
+    assert first.text == "Nader is first across the line in 3:34.10!"
+
+
+def test_a_result_with_the_photo_still_under_review_says_so() -> None:
+    """Unofficial while the photo is pending: no podium, no winner."""
+    after = [*_AFTER[:1], (260000, _AFTER[2][1])]
+    lines = narrate(build_race(after=after))
+    assert texts(lines, "status")[-1] == (
+        "UNOFFICIAL result, with the photo finish still under review"
+    )
+
+
+def test_lines_carry_their_clock_written_and_key_moments_are_pinned(
+    lines: list[NarrativeLine],
+) -> None:
+    """Gun, incident, bell, photo and result lines are pinned; laps and commentary are not."""
+    assert all(line.clock == format_clock(line.race_ms) for line in lines)
+    pinned = [(line.kind, line.text.split()[0]) for line in lines if line.pinned]
+    assert pinned == [
+        ("start", "The"), ("incident", "Kerr"), ("bell", "The"), ("photo", "Photo"),
+        ("photo", "Photo"), ("status", "UNOFFICIAL"), ("status", "PROTESTED:"),
+        ("disqualification", "Kowalski"), ("status", "OFFICIAL:"),
+    ]  # fmt: skip
+
+
+def test_the_commentary_window_keeps_every_pinned_line_and_the_latest_others(
+    lines: list[NarrativeLine],
+) -> None:
+    last = lines[-1].seq
+    window = commentary_window(lines, last, latest=5)
+    older_pinned = [line for line in lines[:-5] if line.pinned]
+    assert window == [*older_pinned, *lines[-5:]]
+    assert commentary_window(lines, 0) == []
+    early = commentary_window(lines, 3, latest=30)
+    assert all(line.seq <= 3 for line in early)
