@@ -20,7 +20,7 @@ left out.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, assert_never
 
@@ -59,6 +59,7 @@ __all__ = [
     "NarrativeLine",
     "Narrator",
     "commentary_window",
+    "narrate",
     "race_phrase",
     "spoken_names",
 ]
@@ -143,6 +144,16 @@ def commentary_window(
     stop = bisect.bisect_right(lines, seq, key=lambda line: line.seq)
     start = max(0, stop - latest)
     return [line for line in lines[:start] if line.pinned] + list(lines[start:stop])
+
+
+def narrate(events: Iterable[Event]) -> list[NarrativeLine]:
+    """Every line a narrator writes over ``events``, a whole stream from its first seq."""
+    projection = Projection()
+    narrator = Narrator()
+    for event in events:
+        projection.apply(event)
+        narrator.apply(event, projection)
+    return list(narrator.lines)
 
 
 def race_phrase(info: RaceInfo) -> str:

@@ -43,7 +43,14 @@ from feed.events import (
     SplitRecordedData,
 )
 from feed.io import catalog, load_scenario
-from feed.narrative import NarrativeLine, Narrator, commentary_window, race_phrase, spoken_names
+from feed.narrative import (
+    NarrativeLine,
+    Narrator,
+    commentary_window,
+    narrate,
+    race_phrase,
+    spoken_names,
+)
 from feed.projections import Projection, project
 from feed.timing import format_clock
 
@@ -147,15 +154,6 @@ _AFTER: list[tuple[int, Build]] = [
     (300001, _bind(ProtestDecided, ProtestDecidedData(protest_id="P1", upheld=True))),
     (400000, _bind(ResultStatusChanged, ResultStatusChangedData(status="official"))),
 ]  # fmt: skip
-
-
-def narrate(events: list[Event]) -> list[NarrativeLine]:
-    projection = Projection()
-    narrator = Narrator()
-    for event in events:
-        projection.apply(event)
-        narrator.apply(event, projection)
-    return list(narrator.lines)
 
 
 def texts(lines: list[NarrativeLine], kind: str | None = None) -> list[str]:

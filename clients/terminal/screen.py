@@ -255,7 +255,7 @@ class _Commentary:
         used = 0
         if pinned:
             shown = pinned if budget is None else pinned[-max(1, budget - 3) :]
-            rows.append(("", Text("Key moments", style="bold underline")))
+            rows.append(("", Text("Key moments", style="bold cyan")))
             for line in shown:
                 text = self._text(line)
                 if budget is not None:  # one row each: an index of the race, not the story
@@ -264,7 +264,7 @@ class _Commentary:
             used = 1 + (len(shown) if budget is not None else self._rows(shown, text_width))
         latest = others if budget is not None else others[:COMMENTARY_LINES]
         if latest and (budget is None or budget - used >= 2):
-            rows.append(("", Text("Latest", style="bold underline")))
+            rows.append(("", Text("Latest", style="bold cyan")))
             used += 1
             for line in latest:
                 needed = self._height(line, text_width)

@@ -12,23 +12,11 @@ from websockets.asyncio.client import connect as ws_connect
 
 from clients.terminal import LiveBlog
 from feed.cli.watch import watch
-from feed.events import Event
 from feed.io import load_scenario
-from feed.narrative import NarrativeLine, Narrator
+from feed.narrative import narrate
 from feed.net.server import SessionSpec, run_server
-from feed.projections import Projection
 
 TOKEN = "t"
-
-
-def narrated(events: list[Event]) -> list[NarrativeLine]:
-    """The narrator's lines over ``events``, as a blog that saw them all would hold them."""
-    projection = Projection()
-    narrator = Narrator()
-    for event in events:
-        projection.apply(event)
-        narrator.apply(event, projection)
-    return list(narrator.lines)
 
 
 async def test_watch_shows_the_commentary_and_the_official_result() -> None:
@@ -102,7 +90,7 @@ async def test_watch_shows_a_lost_connection_then_announces_the_restarted_sessio
         assert f"-- {blog.notice}" in out.getvalue()
         await _control(second.url, "seek", seq=20)
         await _until(lambda: blog.projection.head_seq == 20, "seq 20 of the new run")
-        assert blog.lines == narrated(events[:20])  # kept up to the snapshot, then told again
+        assert blog.lines == narrate(events[:20])  # kept up to the snapshot, then told again
         await _control(second.url, "speed", speed=1000)
         await _control(second.url, "play")
         assert await asyncio.wait_for(watching, 15) == 0

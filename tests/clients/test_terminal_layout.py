@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from moments import MOMENTS, moments
@@ -82,3 +83,24 @@ def test_each_moment_shows_its_facts(width: int, height: int) -> None:
     assert " OFFICIAL " in official and "Winner: Isaac Nader POR 3:34.10" in official
     assert re.search(r"^14\s+\S.*Kerr\s+GBR\s+4:11\.23.*! injury: calf", official, re.M)
     assert re.search(r"\b1 POR 1 0 0\s+1\b", official)  # the medal table
+
+
+def test_the_readme_pictures_of_the_terminal_are_drawn_from_the_screen() -> None:
+    """docs/ keeps two pictures of the terminal, 80x24 at the bell and 120x40 when official."""
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    for moment, (width, height), name in (
+        ("bell", (80, 24), "terminal-80x24.svg"),
+        ("official", (120, 40), "terminal-120x40.svg"),
+    ):
+        blog = LiveBlog()
+        for event in EVENTS[: AT[moment]]:
+            blog.apply(event)
+        console = Console(
+            width=width, height=height, record=True, file=io.StringIO(), force_terminal=True,
+            color_system="truecolor",
+        )  # fmt: skip
+        console.print(Screen(blog, height=height))
+        console.save_svg(str(docs / name), title=f"racefeed watch ({width}x{height})")
+        svg = (docs / name).read_text()
+        assert svg.startswith("<svg") and "Commentary" in svg
+        assert (docs / name).stat().st_size < 250_000

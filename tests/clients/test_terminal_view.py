@@ -236,21 +236,20 @@ def test_a_blog_reset_from_a_snapshot_keeps_its_commentary_and_does_not_repeat_t
 def test_a_snapshot_behind_in_the_same_epoch_is_announced_as_a_restart() -> None:
     """The session restarted: say so, and drop only the lines past the snapshot."""
     events = build_race()
-    bell = first_bell(events)
-    blog = LiveBlog()
-    blog.follow_epoch(1)
-    for event in events[:bell]:
-        blog.apply(event)
-    blog.reset(project(events, until_seq=2), epoch=1)
-    assert blog.notice == "Session restarted: back at 0:00.0 (was at 2:44.0)"
-    assert [line.seq for line in blog.lines] == [1, 2]
-    assert "Session restarted: back at 0:00.0 (was at 2:44.0)" in screen(blog)
-    seek = LiveBlog()
-    seek.follow_epoch(1)
-    for event in events[:bell]:
-        seek.apply(event)
-    seek.reset(project(events, until_seq=2), epoch=2)
-    assert seek.notice == "Replay moved back to 0:00.0"
+
+    def at_the_bell_then_back_in(epoch: int) -> LiveBlog:
+        blog = LiveBlog()
+        blog.follow_epoch(1)
+        for event in events[: first_bell(events)]:
+            blog.apply(event)
+        blog.reset(project(events, until_seq=2), epoch=epoch)
+        return blog
+
+    restarted = at_the_bell_then_back_in(1)
+    assert restarted.notice == "Session restarted: back at 0:00.0 (was at 2:44.0)"
+    assert [line.seq for line in restarted.lines] == [1, 2]
+    assert "Session restarted: back at 0:00.0 (was at 2:44.0)" in screen(restarted)
+    assert at_the_bell_then_back_in(2).notice == "Replay moved back to 0:00.0"
 
 
 def test_play_log_off_a_terminal_prints_the_commentary_then_the_final_screen() -> None:
