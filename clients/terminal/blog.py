@@ -122,10 +122,6 @@ class LiveBlog:
             self._updated_at = now
         self.connected = connected
 
-    def heard(self, now: float) -> None:
-        """Something came from the server (an event, a heartbeat): the view is current."""
-        self._updated_at = now
-
     def offline_text(self, now: float | None) -> str | None:
         """``"offline - last update 12 s ago"`` while the connection is lost, else ``None``."""
         if self.connected is not False:
