@@ -13,14 +13,13 @@ line" (a photo finish may still be asked for, and may reverse the order), the ph
 verdict names who is ahead, and "wins" comes with the official result. Each line
 carries its race clock written (``clock``), and the key moments of a race - the
 gun, incidents, the bell, the photo finish and the result (status, disqualification,
-correction) - are ``pinned``: ``commentary_window`` keeps them when older lines are
+correction) - are ``pinned``: ``feed.commentary`` keeps them when older lines are
 left out.
 """
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, assert_never
 
@@ -41,7 +40,6 @@ from feed.events import (
     ProtestDecided,
     ProtestLodged,
     ProtestLodgedData,
-    RaceInfo,
     RaceScheduled,
     RaceStarted,
     ResultAmended,
@@ -51,21 +49,10 @@ from feed.events import (
     SplitRecorded,
 )
 from feed.projections import Projection
+from feed.spoken import race_phrase, spoken_names
 from feed.timing import format_clock, format_time
 
-__all__ = [
-    "COMMENTARY_WINDOW",
-    "NarrativeKind",
-    "NarrativeLine",
-    "Narrator",
-    "commentary_window",
-    "narrate",
-    "race_phrase",
-    "spoken_names",
-]
-
-COMMENTARY_WINDOW = 30
-"""How many of the latest lines a ``views`` message carries besides the pinned ones."""
+__all__ = ["NarrativeKind", "NarrativeLine", "Narrator", "race_phrase", "spoken_names"]
 
 NarrativeKind: TypeAlias = Literal[
     "status",  # start list, DNS, result status
@@ -129,49 +116,6 @@ class _Race:
     times: dict[str, int] = field(default_factory=dict)  # the 1/1000 reading in force
     in_trouble: set[str] = field(default_factory=set)  # had an incident
     protests: dict[str, ProtestLodgedData] = field(default_factory=dict)
-
-
-def commentary_window(
-    lines: Sequence[NarrativeLine], seq: int, latest: int = COMMENTARY_WINDOW
-) -> list[NarrativeLine]:
-    """The lines up to ``seq`` a client is sent: every pinned one, and the ``latest`` others.
-
-    Args:
-        lines: every line so far, oldest first (``Narrator.lines``).
-        seq: the last event the client holds; later lines are left out.
-        latest: how many of the most recent lines to send in full.
-    """
-    stop = bisect.bisect_right(lines, seq, key=lambda line: line.seq)
-    start = max(0, stop - latest)
-    return [line for line in lines[:start] if line.pinned] + list(lines[start:stop])
-
-
-def narrate(events: Iterable[Event]) -> list[NarrativeLine]:
-    """Every line a narrator writes over ``events``, a whole stream from its first seq."""
-    projection = Projection()
-    narrator = Narrator()
-    for event in events:
-        projection.apply(event)
-        narrator.apply(event, projection)
-    return list(narrator.lines)
-
-
-def race_phrase(info: RaceInfo) -> str:
-    """How a line names a race: ``"men's 1500 m final"`` from its event and round."""
-    words = " ".join(part for part in (info.event, info.round) if part) or info.title
-    return words.replace(" metres", " m").lower()
-
-
-def spoken_names(names: dict[str, str]) -> dict[str, str]:
-    """Surname for each athlete (the last word), or the full name where a surname is shared."""
-    surnames = {athlete: (name.split() or [athlete])[-1] for athlete, name in names.items()}
-    counts: dict[str, int] = {}
-    for surname in surnames.values():
-        counts[surname.casefold()] = counts.get(surname.casefold(), 0) + 1
-    return {
-        athlete: surname if counts[surname.casefold()] == 1 else names[athlete]
-        for athlete, surname in surnames.items()
-    }
 
 
 class Narrator:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from feed.commentary import commentary_window, narrate
 from feed.events import (
     AthleteDidNotStart,
     AthleteDidNotStartData,
@@ -43,14 +44,7 @@ from feed.events import (
     SplitRecordedData,
 )
 from feed.io import catalog, load_scenario
-from feed.narrative import (
-    NarrativeLine,
-    Narrator,
-    commentary_window,
-    narrate,
-    race_phrase,
-    spoken_names,
-)
+from feed.narrative import NarrativeLine, Narrator, race_phrase, spoken_names
 from feed.projections import Projection, project
 from feed.timing import format_clock
 

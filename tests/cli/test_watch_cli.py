@@ -12,8 +12,8 @@ from websockets.asyncio.client import connect as ws_connect
 
 from clients.terminal import LiveBlog
 from feed.cli.watch import watch
+from feed.commentary import narrate
 from feed.io import load_scenario
-from feed.narrative import narrate
 from feed.net.server import SessionSpec, run_server
 
 TOKEN = "t"

@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from view_texts import problems
 
+from feed.commentary import commentary_window
 from feed.events import Event
 from feed.io import catalog, load_scenario
-from feed.narrative import Narrator, commentary_window
+from feed.narrative import Narrator
 from feed.projections import Projection
 
 SCENARIOS = [entry.id for entry in catalog() if entry.kind != "invalid"]
