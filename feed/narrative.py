@@ -7,6 +7,14 @@ bell, incidents with the distance still to run, the finish, the photo finish, th
 result status, protests, disqualifications, corrections and the stream's own
 commentary (verbatim). Athletes are named by surname, as commentators do, unless two
 in the race share it; then by full name. The same events always give the same lines.
+
+Nobody "wins" before the result says so: the first finisher is "first across the
+line" (a photo finish may still be asked for, and may reverse the order), the photo
+verdict names who is ahead, and "wins" comes with the official result. Each line
+carries its race clock written (``clock``), and the key moments of a race - the
+gun, incidents, the bell, the photo finish and the result (status, disqualification,
+correction) - are ``pinned``: ``feed.commentary`` keeps them when older lines are
+left out.
 """
 
 from __future__ import annotations
@@ -32,7 +40,6 @@ from feed.events import (
     ProtestDecided,
     ProtestLodged,
     ProtestLodgedData,
-    RaceInfo,
     RaceScheduled,
     RaceStarted,
     ResultAmended,
@@ -42,7 +49,8 @@ from feed.events import (
     SplitRecorded,
 )
 from feed.projections import Projection
-from feed.timing import format_time
+from feed.spoken import race_phrase, spoken_names
+from feed.timing import format_clock, format_time
 
 __all__ = ["NarrativeKind", "NarrativeLine", "Narrator", "race_phrase", "spoken_names"]
 
@@ -61,6 +69,10 @@ NarrativeKind: TypeAlias = Literal[
 ]
 
 _ORDINAL_WORDS = {2: "second", 3: "third"}
+_PINNED: frozenset[NarrativeKind] = frozenset(
+    {"start", "bell", "incident", "photo", "disqualification", "correction"}
+)
+_RESULT_STATUSES: frozenset[ResultStatus] = frozenset({"unofficial", "official", "protested"})
 _INCIDENT_VERBS = {"injury": "is in trouble", "fall": "goes down", "obstruction": "is impeded"}
 
 
@@ -72,6 +84,9 @@ class NarrativeLine(msgspec.Struct, frozen=True, kw_only=True):
         race: the race it is about.
         race_ms: the race clock when it happened.
         emphasis: a headline moment (the gun, the bell, the win, an incident ...).
+        clock: ``race_ms`` written as the race clock (``"2:41.5"``).
+        pinned: a key moment (gun, incident, bell, photo finish, result) that a
+            live blog keeps in view.
     """
 
     seq: int
@@ -80,6 +95,8 @@ class NarrativeLine(msgspec.Struct, frozen=True, kw_only=True):
     kind: NarrativeKind
     text: str
     emphasis: bool = False
+    clock: str = ""
+    pinned: bool = False
 
 
 @dataclass
@@ -99,24 +116,6 @@ class _Race:
     times: dict[str, int] = field(default_factory=dict)  # the 1/1000 reading in force
     in_trouble: set[str] = field(default_factory=set)  # had an incident
     protests: dict[str, ProtestLodgedData] = field(default_factory=dict)
-
-
-def race_phrase(info: RaceInfo) -> str:
-    """How a line names a race: ``"men's 1500 m final"`` from its event and round."""
-    words = " ".join(part for part in (info.event, info.round) if part) or info.title
-    return words.replace(" metres", " m").lower()
-
-
-def spoken_names(names: dict[str, str]) -> dict[str, str]:
-    """Surname for each athlete (the last word), or the full name where a surname is shared."""
-    surnames = {athlete: (name.split() or [athlete])[-1] for athlete, name in names.items()}
-    counts: dict[str, int] = {}
-    for surname in surnames.values():
-        counts[surname.casefold()] = counts.get(surname.casefold(), 0) + 1
-    return {
-        athlete: surname if counts[surname.casefold()] == 1 else names[athlete]
-        for athlete, surname in surnames.items()
-    }
 
 
 class Narrator:
@@ -240,6 +239,8 @@ class Narrator:
                 said.append(("commentary", data.text, False))
             case _:
                 assert_never(event)
+        clock = format_clock(event.race_ms)
+        result = isinstance(event, ResultStatusChanged) and event.data.status in _RESULT_STATUSES
         new = [
             NarrativeLine(
                 seq=event.seq,
@@ -248,6 +249,8 @@ class Narrator:
                 kind=kind,
                 text=text,
                 emphasis=emphasis,
+                clock=clock,
+                pinned=kind in _PINNED or (kind == "status" and result),
             )
             for kind, text, emphasis in said
         ]
@@ -282,11 +285,12 @@ class Narrator:
         name = _name(race, athlete)
         time = format_time(race.times[athlete])
         if not race.winner_called:
+            # Not "wins": a photo finish may still be asked for, and may reverse it.
             race.winner_called = True
-            return [("finish", f"{name} wins in {time}!", True)]
+            return [("finish", f"{name} is first across the line in {time}!", True)]
         place = _place(projection, race_id, athlete)
         if place == 1:
-            return [("finish", f"{name} dead-heats for the win in {time}!", True)]
+            return [("finish", f"{name} dead-heats for first across the line in {time}!", True)]
         if place in _ORDINAL_WORDS:
             return [("finish", f"{name} {_ORDINAL_WORDS[place]} in {time}", False)]
         if athlete in race.in_trouble:
@@ -339,7 +343,11 @@ def _status_line(
     race: _Race, status: ResultStatus, reason: str, race_id: str, projection: Projection
 ) -> tuple[NarrativeKind, str, bool]:
     why = f" ({reason})" if reason else ""
-    rows = [row for row in projection.standings(race_id).rows if row.place is not None]
+    table = projection.standings(race_id)
+    rows = [row for row in table.rows if row.place is not None]
+    if table.photo_finish == "under_review" and status in ("unofficial", "official"):
+        label = status.upper()
+        return ("status", f"{label} result, with the photo finish still under review{why}", True)
     if status == "unofficial":
         podium = ", ".join(
             f"{_name(race, row.athlete_id)} {row.time}"

@@ -183,6 +183,23 @@ class Replay:
             ahead = 0.0
         return event.race, event.race_ms + int(max(0.0, ahead))
 
+    def race_clock_limit(self) -> int:
+        """The furthest race time ``race_clock`` reaches before the next event is released.
+
+        The last released event's race time plus the (compressed) gap to the next
+        event; that event's own time once nothing follows (the clock stops there, it
+        does not run on). A client ticking the clock between events stops at this.
+        """
+        if not self._events:
+            return 0
+        if self._next == 0:
+            return self._events[0].race_ms
+        last = self._next - 1
+        event = self._events[last]
+        if last + 1 < len(self._offsets):
+            return event.race_ms + (self._offsets[last + 1] - self._offsets[last])
+        return event.race_ms
+
     def next_deadline(self) -> float | None:
         """When the next event is due (monotonic seconds), or ``None`` if nothing will be.
 

@@ -5,6 +5,12 @@ reading converted to 1/100 s, rounded *up* to the next longer hundredth
 (3:34.101 -> 3:34.11; 3:34.100 -> 3:34.10). Places are decided at 1/1000, so two
 athletes equal at 1/100 may still be separated. Internally every time is an int of
 milliseconds (thousandths of a second).
+
+Every text a view shows is written here: results, splits and lap times
+(``format_time``), gaps (``format_gap``) and the race clock (``format_clock``). A
+negative amount is written as a minus sign before the amount written as usual, so
+no input gives a malformed text; the projections never hand a gap or time below 0
+to be shown (see ``feed.projections.race_state``).
 """
 
 from __future__ import annotations
@@ -48,9 +54,12 @@ def format_time(ms: int, *, thousandths: bool = False) -> str:
     """Write a time as results do: ``"3:34.10"`` (official, rounded up) or ``"59.50"``.
 
     Args:
-        ms: the time in milliseconds.
+        ms: the time in milliseconds; below 0 it is written with a leading ``-``, its
+            amount rounded as a positive one would be.
         thousandths: write the raw 1/1000 reading instead of the official time.
     """
+    if ms < 0:
+        return "-" + format_time(-ms, thousandths=thousandths)
     if thousandths:
         whole, frac = divmod(ms, 1000)
         fraction = f"{frac:03d}"
@@ -67,7 +76,14 @@ def format_time(ms: int, *, thousandths: bool = False) -> str:
 
 
 def format_gap(ms: int) -> str:
-    """Write a gap behind the leader to 1/100, rounded up: ``"+0.02"``, ``"+1:02.40"``."""
+    """Write a gap behind the leader to 1/100, rounded up: ``"+0.02"``, ``"+1:02.40"``.
+
+    The amount is rounded up to the hundredth, away from zero, so a gap of 1 ms
+    behind is ``"+0.01"``. A negative gap (ahead rather than behind) carries a
+    minus sign instead: ``-430`` is ``"-0.43"``, never a malformed text.
+    """
+    if ms < 0:
+        return "-" + format_time(-ms)
     return "+" + format_time(ms)
 
 

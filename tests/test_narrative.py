@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from feed.commentary import commentary_window, narrate
 from feed.events import (
     AthleteDidNotStart,
     AthleteDidNotStartData,
@@ -42,8 +43,10 @@ from feed.events import (
     SplitRecorded,
     SplitRecordedData,
 )
+from feed.io import catalog, load_scenario
 from feed.narrative import NarrativeLine, Narrator, race_phrase, spoken_names
 from feed.projections import Projection, project
+from feed.timing import format_clock
 
 RACE = "test-m1500-final"
 _GUN = datetime(2025, 9, 17, 13, 20, 40, tzinfo=UTC)
@@ -147,15 +150,6 @@ _AFTER: list[tuple[int, Build]] = [
 ]  # fmt: skip
 
 
-def narrate(events: list[Event]) -> list[NarrativeLine]:
-    projection = Projection()
-    narrator = Narrator()
-    for event in events:
-        projection.apply(event)
-        narrator.apply(event, projection)
-    return list(narrator.lines)
-
-
 def texts(lines: list[NarrativeLine], kind: str | None = None) -> list[str]:
     return [line.text for line in lines if kind is None or line.kind == kind]
 
@@ -205,9 +199,9 @@ def test_an_incident_says_how_far_there_is_still_to_run(lines: list[NarrativeLin
 def test_the_finish_calls_the_winner_the_podium_and_the_injured_athlete_home(
     lines: list[NarrativeLine],
 ) -> None:
-    """Winner, second and third are called; the rest only if they were in trouble."""
+    """First, second and third are called; the rest only if they were in trouble."""
     assert texts(lines, "finish") == [
-        "Nader wins in 3:34.10!",
+        "Nader is first across the line in 3:34.10!",
         "Wightman second in 3:34.12",
         "Reynold Cheruiyot third in 3:34.25",
         "Kerr gets to the line in 4:11.23, 7th",
@@ -266,7 +260,7 @@ def test_the_same_events_always_give_the_same_lines() -> None:
 def test_corrections_say_what_changed() -> None:
     """An amended time says the old time and the new place; a reinstatement is posted."""
     after = [
-        *_AFTER[:1],
+        *_AFTER[:2],
         (300000, _bind(AthleteDisqualified, AthleteDisqualifiedData(athlete_id="nader-isaac",
                                                                     rule="TR17.2.3"))),
         (301000, _bind(AthleteReinstated, AthleteReinstatedData(athlete_id="nader-isaac",
@@ -301,7 +295,7 @@ def test_a_narrator_resumed_from_a_projection_does_not_repeat_the_past() -> None
         "Timothy Cheruiyot leads at 1200 m in 2:57.90",
         "Wightman hits the front, 200 m to go",
     ]
-    assert texts(narrator.lines, "finish")[0] == "Nader wins in 3:34.10!"
+    assert texts(narrator.lines, "finish")[0] == "Nader is first across the line in 3:34.10!"
 
 
 def test_a_race_is_named_as_commentators_say_it() -> None:
@@ -320,3 +314,63 @@ def test_surnames_are_used_unless_two_athletes_share_one() -> None:
         "c": "Nader",
         "d": "Ben",
     }
+
+
+def test_nobody_wins_before_the_photo_is_resolved_or_the_result_is_official() -> None:
+    """In every built-in scenario, 'wins' is only said of an official result."""
+    for entry in catalog():
+        if entry.kind == "invalid":
+            continue
+        projection = Projection()
+        narrator = Narrator()
+        for event in load_scenario(entry.id).events:
+            projection.apply(event)
+            for line in narrator.apply(event, projection):
+                if line.kind != "commentary" and " win" in line.text:
+                    standings = projection.standings(line.race)
+                    assert standings.status == "official", (entry.id, line.text)
+                    assert standings.photo_finish != "under_review", (entry.id, line.text)
+
+
+def test_the_first_finisher_is_first_across_the_line_before_the_photo(
+    lines: list[NarrativeLine],
+) -> None:
+    """The finish comes before the photo request: it must not call a winner."""
+    first = next(line for line in lines if line.kind == "finish")
+    photo = next(line for line in lines if line.kind == "photo")
+    assert first.seq < photo.seq
+    assert first.text == "Nader is first across the line in 3:34.10!"
+
+
+def test_a_result_with_the_photo_still_under_review_says_so() -> None:
+    """Unofficial while the photo is pending: no podium, no winner."""
+    after = [*_AFTER[:1], (260000, _AFTER[2][1])]
+    lines = narrate(build_race(after=after))
+    assert texts(lines, "status")[-1] == (
+        "UNOFFICIAL result, with the photo finish still under review"
+    )
+
+
+def test_lines_carry_their_clock_written_and_key_moments_are_pinned(
+    lines: list[NarrativeLine],
+) -> None:
+    """Gun, incident, bell, photo and result lines are pinned; laps and commentary are not."""
+    assert all(line.clock == format_clock(line.race_ms) for line in lines)
+    pinned = [(line.kind, line.text.split()[0]) for line in lines if line.pinned]
+    assert pinned == [
+        ("start", "The"), ("incident", "Kerr"), ("bell", "The"), ("photo", "Photo"),
+        ("photo", "Photo"), ("status", "UNOFFICIAL"), ("status", "PROTESTED:"),
+        ("disqualification", "Kowalski"), ("status", "OFFICIAL:"),
+    ]  # fmt: skip
+
+
+def test_the_commentary_window_keeps_every_pinned_line_and_the_latest_others(
+    lines: list[NarrativeLine],
+) -> None:
+    last = lines[-1].seq
+    window = commentary_window(lines, last, latest=5)
+    older_pinned = [line for line in lines[:-5] if line.pinned]
+    assert window == [*older_pinned, *lines[-5:]]
+    assert commentary_window(lines, 0) == []
+    early = commentary_window(lines, 3, latest=30)
+    assert all(line.seq <= 3 for line in early)

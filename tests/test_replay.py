@@ -373,3 +373,21 @@ def test_any_sequence_of_controls_delivers_the_log_in_order_once_per_epoch(
         delivered.extend(_seqs(replay.due(now)))
     assert delivered == [e.seq for e in events]
     assert replay.state == "ended"
+
+
+def test_the_race_clock_stops_at_the_next_event_and_at_the_last_one() -> None:
+    """Between events the clock runs up to the next one (a long gap compressed); it never
+    runs on past the last event."""
+    replay = Replay(_log([1000, 60_000]), max_gap_ms=10_000)
+    assert replay.race_clock_limit() == 0  # nothing released: the first event's time
+    replay.play(0.0)
+    replay.due(0.0)
+    assert replay.race_clock_limit() == 1000
+    assert replay.race_clock(5.0) == ("race-0", 1000)
+    replay.due(1.0)
+    assert replay.race_clock_limit() == 11_000  # 60 s idle, replayed as 10 s
+    assert replay.race_clock(30.0) == ("race-0", 11_000)
+    replay.due(11.0)
+    assert replay.state == "ended"
+    assert replay.race_clock_limit() == 61_000
+    assert replay.race_clock(100.0) == ("race-0", 61_000)

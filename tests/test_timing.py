@@ -64,3 +64,20 @@ def test_gaps_and_the_race_clock_are_written_for_people() -> None:
     assert format_gap(62_391) == "+1:02.40"
     assert format_clock(155_149) == "2:35.1"
     assert format_clock(-5_000) == "-0:05.0"
+
+
+def test_a_negative_gap_or_time_carries_a_minus_sign_never_garbage() -> None:
+    """-430 ms is 0.43 ahead: "-0.43"; the amount is rounded up as a positive one would be."""
+    assert format_gap(-430) == "-0.43"
+    assert format_gap(-1) == "-0.01"
+    assert format_gap(0) == "+0.00"
+    assert format_time(-214_094) == "-3:34.10"
+    assert format_time(-5, thousandths=True) == "-0.005"
+
+
+@given(st.integers(min_value=-10_000_000, max_value=10_000_000))
+def test_any_gap_is_a_sign_then_the_official_time_of_its_amount(ms: int) -> None:
+    """Whatever the input, the text is + or - and a well formed time that reads back."""
+    text = format_gap(ms)
+    assert text[0] == ("-" if ms < 0 else "+")
+    assert parse_time(text[1:]) == official_ms(abs(ms))

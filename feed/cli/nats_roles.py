@@ -12,8 +12,9 @@ import contextlib
 import os
 import sys
 
+from feed.cli.banner import session_lines
 from feed.cli.running import run_until_stopped as _run
-from feed.cli.serve import describe_opened
+from feed.cli.serve import banner_session
 from feed.cli.structured_logs import configure_logging
 from feed.errors import RacefeedError
 from feed.protocol import Limits, configure_limits
@@ -68,7 +69,7 @@ def run_director(args: argparse.Namespace) -> int:
                 except (ValueError, RacefeedError) as exc:
                     print(f"racefeed director: {exc}", file=sys.stderr)
                     return 2
-                print(describe_opened(opened), file=out)
+                print(*session_lines([banner_session(opened)]), sep="\n", file=out)
             print("racefeed director: ready", file=out, flush=True)
             await stop.wait()
             with contextlib.suppress(Exception):

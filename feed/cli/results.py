@@ -6,7 +6,11 @@
      "as_of_seq": int,
      "rows": [{"place": int|null, "athlete_id": str, "bib": int, "name": str, "nation": str,
                "time": str|null, "time_ms": int|null, "mark": "DNF"|"DNS"|"DQ"|null,
-               "rule": str|null, "annotations": [str, ...]}, ...]}
+               "rule": str|null, "annotations": [str, ...], "gap_text": str,
+               "thousandths": str|null, "medal": "gold"|"silver"|"bronze"|null,
+               "under_review": bool, "incident": str|null}, ...],
+     "photo_finish": "none"|"under_review"|"resolved", "winner_label": str|null,
+     "notice": str|null}
 
 ``medals`` prints ``{"rows": [{"rank", "nation", "gold", "silver", "bronze", "total"}],
 "awards": [{"race", "medal", "athlete_id", "name", "nation"}], "races_counted": [str]}``.
@@ -37,8 +41,9 @@ examples:
   racefeed standings tokyo-2025-championship --race tokyo-2025-m1500-final --json
 
 --json prints {"race", "title", "status", "as_of_seq", "rows": [{"place", "athlete_id",
-"bib", "name", "nation", "time", "time_ms", "mark", "rule", "annotations"}]}; fields
-without a value are null.
+"bib", "name", "nation", "time", "time_ms", "mark", "rule", "annotations", "gap_text",
+"thousandths", "medal", "under_review", "incident"}], "photo_finish", "winner_label",
+"notice"}; fields without a value are null.
 """
 
 _MEDALS_EPILOG = """\

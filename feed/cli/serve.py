@@ -6,11 +6,13 @@ import argparse
 import asyncio
 import contextlib
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from feed import codec, wire
+from feed.cli.banner import BannerSession, banner_lines
 from feed.cli.lines import RaceLines, describe
 from feed.cli.running import run_until_stopped as _run
 from feed.cli.structured_logs import configure_logging
@@ -25,7 +27,7 @@ from feed.server.auth import TOKEN_ENV, check_bind
 from feed.server.director import OpenedSession
 from feed.store.jsonl import JsonlLog
 
-__all__ = ["describe_opened", "register"]
+__all__ = ["banner_session", "register"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -243,24 +245,24 @@ async def _start(
 
 
 def _banner(server: Server, out: TextIO) -> None:
-    http = server.url.replace("ws://", "http://", 1)
-    print(f"racefeed: feed at {server.url}  web page at {http}", file=out)
-    for opened in server.opened:
-        print(describe_opened(opened), file=out)
+    width = shutil.get_terminal_size().columns
+    sessions = [banner_session(opened) for opened in server.opened]
+    for line in banner_lines(server.url, sessions, width):
+        print(line, file=out)
     out.flush()
 
 
-def describe_opened(opened: OpenedSession) -> str:
-    """The banner line of a named session: its title, a control token, where it was taken up."""
+def banner_session(opened: OpenedSession) -> BannerSession:
+    """A named session as the banner lists it: a control token, where it was taken up."""
     clock = opened.clock
-    where = ""
+    note = None
     if opened.resumed:
         status = clock.status()
-        where = (
-            f"; resumed from the log at epoch {status.epoch}, seq {clock.position_seq}, "
+        note = (
+            f"resumed from the log at epoch {status.epoch}, seq {clock.position_seq}, "
             f"{status.state}"
         )
-    return f"  session {clock.id}: {clock.opened.title} (control token {opened.token}{where})"
+    return BannerSession(clock.id, clock.opened.title, opened.token, note)
 
 
 # -- replay ---------------------------------------------------------------------------

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from clients.terminal import LiveBlog, watch_feed
-from feed.client import connect
+from clients.terminal.view import Poll
+from feed.client import Feed, connect
 from feed.errors import FeedError
+from feed.projections import Projection
 
 __all__ = ["register", "watch"]
 
@@ -23,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=(
             "Follow a session and show it as a live blog: race clock, running order with "
             "gaps, commentary, the result table and the medal table. Reconnects and resumes "
-            "by itself; give several URLs to fail over between servers."
+            "by itself, showing how long ago the last update came while it is offline; give "
+            "several URLs to fail over between servers."
         ),
         epilog="Example: racefeed watch ws://127.0.0.1:8765 --session main",
     )
@@ -43,15 +46,38 @@ async def watch(
     session: str = "main",
     from_seq: int | None = None,
     console: Console | None = None,
+    refresh_per_second: float = 8,
+    blog: LiveBlog | None = None,
 ) -> int:
-    """Show the live blog of ``session`` until the replay ends; the exit code."""
+    """Show the live blog of ``session`` until the replay ends; the exit code.
+
+    Pass ``blog`` to keep a handle on what is shown (tests, embedding).
+    """
     console = console or Console()
-    blog = LiveBlog()
+    blog = blog if blog is not None else LiveBlog()
+    loop = asyncio.get_running_loop()
     try:
         async with connect(urls, session=session, from_seq=from_seq) as feed:
-            feed.on_reset(blog.reset)
-            await watch_feed(feed, console, blog=blog)
+
+            def reset(projection: Projection) -> None:
+                blog.reset(projection, epoch=feed.epoch, now=loop.time())
+
+            feed.on_reset(reset)
+            await watch_feed(
+                feed, console, blog=blog, poll=_poll(feed), refresh_per_second=refresh_per_second
+            )
     except FeedError as exc:
         console.print(f"[bold red]racefeed watch:[/] {exc}")
         return 1
     return 0
+
+
+def _poll(feed: Feed) -> Poll:
+    """Tell the blog what the feed knows: its epoch, the server's clock, the connection."""
+
+    def poll(blog: LiveBlog, now: float) -> None:
+        blog.follow_epoch(feed.epoch)
+        blog.set_replay(feed.replay_state, now)
+        blog.set_connected(feed.connected, now)
+
+    return poll

@@ -21,6 +21,7 @@ import structlog
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.protocol import State
 
 from feed import wire
 from feed.errors import FeedRejected, FeedUnavailable
@@ -122,6 +123,11 @@ class FeedLink:
         finally:
             self.ws = None
             self._stop_timer()
+
+    @property
+    def connected(self) -> bool:
+        """Whether a connection is open now (a lost one is being tried again otherwise)."""
+        return self.ws is not None and self.ws.state is State.OPEN
 
     async def send(self, message: wire.ClientMessage) -> None:
         """Send one message on the open connection.

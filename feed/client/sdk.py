@@ -170,6 +170,11 @@ class Feed:
         return self.protocol.stats
 
     @property
+    def connected(self) -> bool:
+        """Whether the feed has an open connection now (it reconnects by itself otherwise)."""
+        return self._link.connected
+
+    @property
     def url(self) -> str | None:
         """The server the feed is connected to (or was last)."""
         return self._link.url

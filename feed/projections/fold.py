@@ -143,6 +143,17 @@ class Projection:
             case PhotoFinishResolved():
                 for place in event.data.order:
                     self._set_time(event, place.athlete_id, place.elapsed_ms)
+                photo = self._race(event)
+                decided = {place.athlete_id for place in event.data.order}
+                photo.under_review = [a for a in photo.under_review if a not in decided]
+                photo.photo_asked = True
+            case PhotoFinishRequested():
+                asked = self._race(event)
+                for athlete_id in event.data.athlete_ids:
+                    self._runner(event, athlete_id)
+                    if athlete_id not in asked.under_review:
+                        asked.under_review.append(athlete_id)
+                asked.photo_asked = True
             case ResultStatusChanged():
                 race_s = self._race(event)
                 race_s.status = event.data.status
@@ -157,7 +168,7 @@ class Projection:
                 self._set_time(event, event.data.athlete_id, event.data.elapsed_ms)
             case SplitRecorded():  # only when a subclass of it comes in
                 self._split(event)
-            case PhotoFinishRequested() | ProtestLodged() | ProtestDecided():
+            case ProtestLodged() | ProtestDecided():
                 self._race(event)  # no result changes until a decision is an event of its own
             case _:
                 assert_never(event)

@@ -2,20 +2,67 @@
 
 Order: finishers first (in place order), then athletes still running (furthest
 first, then the earlier at that distance), then DQ, DNF and DNS, each by bib. The
-leader is the first of that order once anyone has a split. A gap is measured at
-equal distance: the athlete's time at their latest split minus the leader's time
-at that same distance.
+leader is the first of that order once anyone has a split.
+
+The gap rule, the only one: a gap is measured at equal distance, against the
+leader *at that distance*. An athlete still running is behind by their time at
+their latest split minus the earliest time any athlete still in the race (running
+or finished) recorded at that same distance. When the order changes between splits
+(the leader passed someone after that athlete's latest split), the gap stays the
+one measured at that split, so an athlete who was first there shows ``+0.00``
+until their next split: a gap is never negative. A finisher is behind by their
+official time minus the first finisher's, as a result reads it. The leader has no
+gap, nor has anyone out of the race or without a split.
 """
 
 from __future__ import annotations
 
+from feed.projections.splits import splits_of
 from feed.projections.standings import finishers, running_order
-from feed.projections.state import Outcome, RaceFold, RunnerFold, latest_split, outcome
+from feed.projections.start_list import records_of, start_list_of
+from feed.projections.state import (
+    Outcome,
+    RaceFold,
+    RunnerFold,
+    incident_notes,
+    latest_split,
+    outcome,
+    photo_finish_of,
+)
 from feed.projections.views import IncidentView, RaceStateView, RunnerView
+from feed.timing import format_clock, format_gap, format_time, official_ms
 
-__all__ = ["race_state_of"]
+__all__ = ["gaps_of", "race_state_of"]
 
 _STOPPED: tuple[Outcome, ...] = ("dq", "dnf", "dns")
+
+
+def gaps_of(done: list[RunnerFold], running: list[RunnerFold]) -> list[int | None]:
+    """The gap of each of ``done + running`` by the rule above (``None`` for the leader).
+
+    Args:
+        done: the finishers, in place order.
+        running: the athletes still running, in running order.
+    """
+    first_at: dict[int, int] = {}  # distance -> earliest time recorded there
+    for runner in (*done, *running):
+        for metres, split_ms in runner.splits.items():
+            if split_ms < first_at.get(metres, split_ms + 1):
+                first_at[metres] = split_ms
+    gaps: list[int | None] = []
+    winner = done[0].finish_ms if done else None
+    for runner in done:
+        reading = runner.finish_ms
+        if winner is None or reading is None:
+            gaps.append(None)
+        else:
+            gaps.append(official_ms(reading) - official_ms(winner))
+    for runner in running:
+        distance, elapsed = latest_split(runner)
+        gaps.append(None if elapsed is None else elapsed - first_at[distance])
+    if gaps:
+        gaps[0] = None  # the leader (or the winner) is behind nobody
+    return gaps
 
 
 def race_state_of(race: RaceFold) -> RaceStateView:
@@ -27,31 +74,24 @@ def race_state_of(race: RaceFold) -> RaceStateView:
         if kind != "finished":
             groups[kind].append(runner)
     done = finishers(race)
-    moving = done + running_order(groups["running"])
+    running = running_order(groups["running"])
+    moving = done + running
     # (distance covered, time there) of everyone in the running order
-    reached = [(distance, r.finish_ms) for r in done] + [
-        latest_split(r) for r in moving[len(done) :]
-    ]
+    reached = [(distance, r.finish_ms) for r in done] + [latest_split(r) for r in running]
     leader = moving[0] if moving and reached[0][1] is not None else None
-    latest: dict[str, str] = {}
-    for incident in race.incidents:
-        latest[incident.athlete_id] = (
-            f"{incident.kind}: {incident.detail}" if incident.detail else incident.kind
-        )
+    gaps = gaps_of(done, running)
+    latest = incident_notes(race)
+    review = set(race.under_review)
     order: list[RunnerView] = []
-    for position, (runner, (at_m, elapsed)) in enumerate(zip(moving, reached, strict=True), 1):
-        gap: int | None = None
-        if leader is not None and runner is not leader and elapsed is not None:
-            lead = reached[0][1] if at_m == reached[0][0] else leader.splits.get(at_m)
-            gap = None if lead is None else elapsed - lead
+    for position, (runner, at, gap) in enumerate(zip(moving, reached, gaps, strict=True), 1):
         status: Outcome = "finished" if position <= len(done) else "running"
         order.append(
-            _view(runner, latest, status=status, position=position, at=(at_m, elapsed), gap=gap)
+            _view(runner, latest, review, status=status, position=position, at=at, gap=gap)
         )
     for kind in _STOPPED:
         for runner in sorted(groups[kind], key=lambda r: r.bib):
             at = latest_split(runner)
-            order.append(_view(runner, latest, status=kind, position=None, at=at, gap=None))
+            order.append(_view(runner, latest, review, status=kind, position=None, at=at, gap=None))
     laps_to_go: int | None = None
     if leader is not None:
         laps_to_go = max(0, -(-(distance - reached[0][0]) // race.info.lap_m))
@@ -78,18 +118,27 @@ def race_state_of(race: RaceFold) -> RaceStateView:
             )
             for i in race.incidents
         ],
+        clock_text=format_clock(race.clock_ms),
+        photo_finish=photo_finish_of(race),
+        under_review=list(race.under_review),
+        start_list=start_list_of(race),
+        records=records_of(race.info),
+        splits=splits_of(race, [race.runners[view.athlete_id] for view in order]),
     )
 
 
 def _view(
     runner: RunnerFold,
     incidents: dict[str, str],
+    review: set[str],
     *,
     status: Outcome,
     position: int | None,
     at: tuple[int, int | None],
     gap: int | None,
 ) -> RunnerView:
+    elapsed = at[1]
+    shown = elapsed is not None and status in ("running", "finished")
     return RunnerView(
         position=position,
         athlete_id=runner.athlete_id,
@@ -97,9 +146,12 @@ def _view(
         name=runner.name,
         nation=runner.nation,
         distance_m=at[0],
-        elapsed_ms=at[1],
+        elapsed_ms=elapsed,
         gap_ms=gap,
         status=status,
         incident=incidents.get(runner.athlete_id),
         estimated=status != "finished" and at[0] in runner.estimated,
+        time_text=format_time(elapsed) if shown and elapsed is not None else "",
+        gap_text="" if gap is None else format_gap(gap),
+        under_review=runner.athlete_id in review,
     )

@@ -22,14 +22,17 @@ __all__ = [
     "ProjectionState",
     "RaceFold",
     "RunnerFold",
+    "incident_notes",
     "latest_split",
     "outcome",
+    "photo_finish_of",
 ]
 
 STATE_VERSION = 1
 """Bumped when a field changes meaning; new fields get defaults instead."""
 
 Outcome: TypeAlias = Literal["dq", "dnf", "finished", "dns", "running"]
+PhotoFinish: TypeAlias = Literal["none", "under_review", "resolved"]
 
 
 class DisqualificationFold(msgspec.Struct, kw_only=True):
@@ -85,6 +88,8 @@ class RaceFold(msgspec.Struct, kw_only=True):
         clock_ms: race time of the latest event of this race.
         been_official: the result has been official at least once (medals keep
             counting through a later protest).
+        photo_asked: a photo finish has been asked for (or resolved) in this race.
+        under_review: athletes in a photo finish asked for and not yet resolved.
     """
 
     race: str
@@ -94,6 +99,8 @@ class RaceFold(msgspec.Struct, kw_only=True):
     been_official: bool = False
     runners: dict[str, RunnerFold] = {}
     incidents: list[IncidentFold] = []
+    photo_asked: bool = False
+    under_review: list[str] = []
 
 
 class ProjectionState(msgspec.Struct, kw_only=True):
@@ -124,3 +131,19 @@ def latest_split(runner: RunnerFold) -> tuple[int, int | None]:
         return 0, None
     furthest = max(splits)
     return furthest, splits[furthest]
+
+
+def photo_finish_of(race: RaceFold) -> PhotoFinish:
+    """Where the race's photo finish stands: none asked for, under review, or resolved."""
+    if race.under_review:
+        return "under_review"
+    return "resolved" if race.photo_asked else "none"
+
+
+def incident_notes(race: RaceFold) -> dict[str, str]:
+    """Each athlete's latest incident as screens show it: ``"injury: calf"``."""
+    notes: dict[str, str] = {}
+    for incident in race.incidents:
+        kind = incident.kind
+        notes[incident.athlete_id] = f"{kind}: {incident.detail}" if incident.detail else kind
+    return notes

@@ -4,9 +4,10 @@ The director writes the clock's state (``replay_state``) to the log when it chan
 (play, pause, speed, seek, the end); between those changes, published events move
 the position. ``SessionClock.status(now)`` gives the ``replay_state`` to send now:
 the position of the last event published, and while playing, its race clock run on
-at the replay's speed (no further than ``max_gap_ms``, the longest gap a replay
-keeps between two events), so that a client joining between events is told where
-the race is, not where it was.
+at the replay's speed (no further than ``until_race_ms`` when the director's last
+word still holds it, else ``max_gap_ms``, the longest gap a replay keeps between
+two events), so that a client joining between events is told where the race is,
+not where it was.
 """
 
 from __future__ import annotations
@@ -50,8 +51,14 @@ class ClockView:
 
     def moved(self, last: Event, now: float) -> None:
         """Events were published, ``last`` the latest of them."""
+        # Where the next event will be, the director knew when it wrote the clock; a
+        # gateway learns it only when that event comes: from here, the clock is unbounded.
         self._status = msgspec.structs.replace(
-            self._status, position_seq=last.seq, race=last.race, race_ms=last.race_ms
+            self._status,
+            position_seq=last.seq,
+            race=last.race,
+            race_ms=last.race_ms,
+            until_race_ms=None,
         )
         self._at = now
 
@@ -61,7 +68,9 @@ class ClockView:
         speed = status.speed
         if status.state != "playing" or speed == "instant" or now <= self._at:
             return status
-        ahead = int((now - self._at) * 1000 * speed)
-        if self._max_gap_ms is not None:
-            ahead = min(ahead, self._max_gap_ms)
-        return msgspec.structs.replace(status, race_ms=status.race_ms + ahead)
+        race_ms = status.race_ms + int((now - self._at) * 1000 * speed)
+        if status.until_race_ms is not None:
+            race_ms = min(race_ms, max(status.until_race_ms, status.race_ms))
+        elif self._max_gap_ms is not None:
+            race_ms = min(race_ms, status.race_ms + self._max_gap_ms)
+        return msgspec.structs.replace(status, race_ms=race_ms)

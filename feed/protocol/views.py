@@ -10,11 +10,11 @@ every views subscriber, whatever seq each of them is at.
 
 from __future__ import annotations
 
-import bisect
 from collections import OrderedDict
 from collections.abc import Sequence
 
 from feed import wire
+from feed.commentary import commentary_window
 from feed.events import Event
 from feed.narrative import NarrativeLine, Narrator
 from feed.projections import Projection
@@ -72,21 +72,17 @@ class FrameCache:
 class Narration:
     """The narrator's lines along one epoch's events, folded only as far as asked."""
 
-    LINES = 30
-
     def __init__(self) -> None:
         self._projection = Projection()
         self._narrator = Narrator()
 
     def lines_to(self, events: Sequence[Event], seq: int) -> list[NarrativeLine]:
-        """The latest lines up to ``seq``, oldest first."""
+        """The lines up to ``seq`` a client is sent (``feed.commentary``), oldest first."""
         while self._projection.head_seq < seq:
             event = events[self._projection.head_seq]
             self._projection.apply(event)
             self._narrator.apply(event, self._projection)
-        lines = self._narrator.lines
-        stop = bisect.bisect_right(lines, seq, key=lambda line: line.seq)
-        return list(lines[max(0, stop - self.LINES) : stop])
+        return commentary_window(self._narrator.lines, seq)
 
 
 class SessionFrames:

@@ -97,6 +97,7 @@ class SessionClock:
             position_seq=self.replay.position_seq,
             race=race,
             race_ms=race_ms,
+            until_race_ms=self.replay.race_clock_limit(),
         )
 
     # -- driving ------------------------------------------------------------------------

@@ -206,7 +206,14 @@ class Heartbeat(_Message, tag="heartbeat", frozen=True):
 
 
 class ReplayStatus(_Message, tag="replay_state", frozen=True):
-    """The session's clock, sent whenever it changes (and right after ``subscribed``)."""
+    """The session's clock, sent whenever it changes (and right after ``subscribed``).
+
+    A client shows a running clock from it: ``race_ms`` when the message came, plus
+    the wall time since times ``speed`` while ``playing``, never beyond
+    ``until_race_ms`` (the time of the next event, or of the last one once nothing
+    follows: ``Replay.race_clock_limit``). ``until_race_ms`` is ``null`` from a
+    server that does not send it.
+    """
 
     session: str
     epoch: int
@@ -215,6 +222,7 @@ class ReplayStatus(_Message, tag="replay_state", frozen=True):
     position_seq: int
     race: str | None
     race_ms: int
+    until_race_ms: int | None = None
 
 
 class End(_Message, tag="end", frozen=True):

@@ -9,7 +9,7 @@ from playwright.async_api import Browser, expect
 
 from feed.check.html import render_html
 from tests.check.checkkit import checker
-from tests.clients.test_web_page import CHROMIUM, browser
+from tests.clients.browserkit import CHROMIUM, browser
 
 __all__ = ["browser"]  # the fixture, imported for the page test below
 

@@ -24,7 +24,7 @@ SCENARIOS = [entry.id for entry in catalog() if entry.kind != "invalid"]
 
 
 def checkpoints(events: list[Event]) -> dict[str, int]:
-    """Named seqs worth pinning down: laps, the bell, finishes, status changes, the end."""
+    """Named seqs worth pinning down: laps, the bell, finishes, photos, status changes, the end."""
     named: dict[str, int] = {}
     distance = {e.race: e.data.race.distance_m for e in events if e.type == "race_scheduled"}  # type: ignore[union-attr]
     lap = {e.race: e.data.race.lap_m for e in events if e.type == "race_scheduled"}  # type: ignore[union-attr]
@@ -42,7 +42,13 @@ def checkpoints(events: list[Event]) -> dict[str, int]:
             key = f"{race}/{event.data.status}"
             count = sum(1 for name in named if name.startswith(key))
             named[key if not count else f"{key}-{count + 1}"] = event.seq
-        elif event.type in ("athlete_disqualified", "result_amended", "athlete_reinstated"):
+        elif event.type in (
+            "athlete_disqualified",
+            "result_amended",
+            "athlete_reinstated",
+            "photo_finish_requested",
+            "photo_finish_resolved",
+        ):
             named.setdefault(f"{race}/{event.type}", event.seq)
     named["end"] = events[-1].seq
     return dict(sorted(named.items(), key=lambda item: item[1]))
@@ -69,6 +75,22 @@ def summary(projection: Projection, race: str | None) -> dict[str, object]:
         "medals": [
             f"{row.rank} {row.nation} {row.gold}-{row.silver}-{row.bronze}"
             for row in projection.medal_table().rows
+        ],
+        "gaps": [runner.gap_text for runner in state.order[:5]],
+        "splits": [
+            f"{lead.distance_m} {lead.athlete_id} {lead.time_text} {lead.lap_text}"
+            for lead in state.splits.leaders
+        ],
+        "photo_finish": standings.photo_finish,
+        "headline": [standings.winner_label, standings.notice],
+        "shown": [
+            " ".join(part for part in (
+                "-" if row.place is None else str(row.place), row.athlete_id, row.medal or "",
+                row.thousandths or "", "under review" if row.under_review else "",
+                row.incident or "",
+            ) if part)
+            for row in standings.rows
+            if row.medal or row.thousandths or row.under_review or row.incident
         ],
     }  # fmt: skip
 

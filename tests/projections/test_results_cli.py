@@ -14,7 +14,8 @@ from feed.events import Event
 from tests.projections.builders import Stream, athlete
 
 _ROW_FIELDS = ["place", "athlete_id", "bib", "name", "nation", "time", "time_ms", "mark", "rule",
-               "annotations"]  # fmt: skip
+               "annotations", "gap_text", "thousandths", "medal", "under_review",
+               "incident"]  # fmt: skip
 
 
 def _final(race: str = "m1500", nations: tuple[str, str, str] = ("POR", "GBR", "KEN")) -> Stream:
@@ -71,17 +72,22 @@ def test_standings_prints_a_table_for_people(
 def test_standings_json_has_exactly_the_documented_fields(
     scenarios: Callable[[dict[str, list[Event]]], None], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """{race, title, status, as_of_seq, rows} with the documented row fields, nulls included."""
+    """The documented fields, in order, nulls included; each row has the documented fields."""
     scenarios({"final": _final().events})
     assert main(["standings", "final", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert list(document) == ["race", "title", "status", "as_of_seq", "rows"]
+    assert list(document) == [
+        "race", "title", "status", "as_of_seq", "rows", "photo_finish", "winner_label", "notice",
+    ]  # fmt: skip
     assert (document["race"], document["status"], document["as_of_seq"]) == ("m1500", "official", 8)
     assert all(list(row) == _ROW_FIELDS for row in document["rows"])
     assert document["rows"][0] == {
         "place": 1, "athlete_id": "nader", "bib": 7, "name": "Isaac Nader", "nation": "POR",
         "time": "3:34.10", "time_ms": 214094, "mark": None, "rule": None, "annotations": ["PB"],
+        "gap_text": "", "thousandths": None, "medal": "gold", "under_review": False,
+        "incident": None,
     }  # fmt: skip
+    assert document["winner_label"] == "Winner"
 
 
 def test_standings_travel_back_by_seq_and_by_race_time(

@@ -67,7 +67,7 @@ async def test_a_restarted_director_goes_on_from_the_log_where_the_session_was(
 
             second = Proc(args, tmp_path, "director-2")
             resumed = await second.line(
-                r"session final: .*; resumed from the log at epoch (\d+), seq (\d+), (\w+)\)"
+                r"^    resumed from the log at epoch (\d+), seq (\d+), (\w+)$"
             )
             assert resumed.group(1) == "1" and int(resumed.group(2)) == stopped_at
             assert resumed.group(3) == "playing"
