@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"generating {count_asked:,} events ...", file=sys.stderr)
     events = build_log(count_asked)
-    raw = codec.encode_log(events)
+    raw = codec.encode_events(events)
     lines = raw.splitlines()
     del events
     print(f"log: {len(raw) / 1e6:.1f} MB, {len(lines):,} lines", file=sys.stderr)

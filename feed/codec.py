@@ -1,6 +1,6 @@
 """Bytes in, events out: the one JSON encoder and decoder for events, built once.
 
-A JSONL log is one envelope per line. ``decode_log`` checks that the seq runs
+A JSONL event file is one envelope per line. ``decode_events`` checks that the seq runs
 1, 2, 3 ... without a gap, a rewind or a duplicate, and says where it does not.
 """
 
@@ -20,10 +20,10 @@ T = TypeVar("T")
 __all__ = [
     "check_sequence",
     "decode",
+    "decode_events",
     "decode_json",
-    "decode_log",
     "encode",
-    "encode_log",
+    "encode_events",
     "event_schema",
 ]
 
@@ -58,7 +58,7 @@ def decode(raw: bytes | str) -> Event:
     return decode_json(_decoder, raw)
 
 
-def encode_log(events: Iterable[Event]) -> bytes:
+def encode_events(events: Iterable[Event]) -> bytes:
     """Events as JSONL: one envelope a line, newline-terminated."""
     buffer = bytearray()
     for event in events:
@@ -67,8 +67,8 @@ def encode_log(events: Iterable[Event]) -> bytes:
     return bytes(buffer)
 
 
-def decode_log(raw: bytes, path: str = "<log>") -> list[Event]:
-    """Read a JSONL log, checking every line and the seq order.
+def decode_events(raw: bytes, path: str = "<events>") -> list[Event]:
+    """Read a JSONL event file, checking every line and the seq order.
 
     Raises:
         ScenarioInvalid: every bad line (by line number), every seq gap, rewind or
@@ -97,7 +97,7 @@ def decode_log(raw: bytes, path: str = "<log>") -> list[Event]:
             errors.append(ScenarioError(path, message, line=number, field="at"))
         elif in_order and last is not None and moment < last[0]:
             message = (
-                f"{event.at} is before the previous event's {last[1]}: a log runs forward in time"
+                f"{event.at} is before the previous event's {last[1]}: events run forward in time"
             )
             errors.append(ScenarioError(path, message, line=number, field="at"))
         if moment is not None:

@@ -3,7 +3,7 @@
 ::
 
     RacefeedError
-     ├── ScenarioError          one located problem in a scenario or event log
+     ├── ScenarioError          one located problem in a scenario or event file
      │    └── DocumentError     one located problem in a text to check or a corpus file
      ├── ScenarioInvalid        a file with one or more ScenarioErrors (all of them)
      ├── TableError             one located problem in a results table being imported
@@ -46,7 +46,7 @@ class RacefeedError(Exception):
 
 
 class ScenarioError(RacefeedError):
-    """One problem at one place in a scenario file or event log.
+    """One problem at one place in a scenario file or event file.
 
     Attributes:
         path: the file, as the user named it.

@@ -1,4 +1,4 @@
-"""The replay scheduler, sans-I/O: which events of a log are due at a given moment.
+"""The replay scheduler, sans-I/O: which events of a stream are due at a given moment.
 
 Time is always an argument (monotonic seconds, ``now``); nothing here reads a clock
 or sleeps. A driver asks ``next_deadline()``, waits until then by whatever means it
@@ -89,10 +89,10 @@ def check_speed(speed: Speed) -> Speed:
 
 
 class Replay:
-    """A clock over one event log: says which events are due now and when the next one is.
+    """A clock over one event file: says which events are due now and when the next one is.
 
     Args:
-        events: the log, gapless seq from its first event, ordered by ``at``.
+        events: the stream, gapless seq from its first event, ordered by ``at``.
         speed: replay seconds per wall second (0.1..1000), or ``"instant"``.
         max_gap_ms: longest idle gap kept between two consecutive events; ``None``
             keeps every gap as it was.
@@ -101,7 +101,7 @@ class Replay:
         epoch: the epoch to start at.
 
     Raises:
-        SequenceError: the log's seq has a gap, a rewind or a duplicate.
+        SequenceError: the stream's seq has a gap, a rewind or a duplicate.
         ValueError: an ``at`` that goes back in time, or a bad speed.
     """
 
@@ -135,7 +135,7 @@ class Replay:
 
     @property
     def events(self) -> Sequence[Event]:
-        """The whole log, as given."""
+        """The whole stream, as given."""
         return self._events
 
     @property
@@ -164,7 +164,7 @@ class Replay:
 
     @property
     def first_seq(self) -> int:
-        """The seq of the log's first event."""
+        """The seq of the stream's first event."""
         return self._events[0].seq if self._events else 1
 
     def race_clock(self, now: float) -> tuple[str | None, int]:
@@ -222,13 +222,13 @@ class Replay:
         """
         index = seq - self.first_seq
         if not 0 <= index < len(self._events):
-            raise ValueError(f"seq: no event {seq} in this log")
+            raise ValueError(f"seq: no event {seq} in this stream")
         if not self._playing or self._speed == "instant":
             return None
         return self._deadline(index)
 
     def due(self, now: float, *, wall: datetime | None = None) -> list[Event]:
-        """The events due at ``now``, in log order; each is returned once per epoch.
+        """The events due at ``now``, in stream order; each is returned once per epoch.
 
         Args:
             now: monotonic seconds.
@@ -283,7 +283,7 @@ class Replay:
         starts and ``seq`` is the last event of it so far.
 
         Raises:
-            ValueError: ``seq`` outside the log.
+            ValueError: ``seq`` outside the stream.
         """
         count = seq - self.first_seq + 1
         if not 0 <= count <= len(self._events):
@@ -299,7 +299,7 @@ class Replay:
         once, backwards a new epoch starts.
 
         Raises:
-            ValueError: ``race`` has no event in this log.
+            ValueError: ``race`` has no event in this stream.
         """
         if not self._events:
             return
@@ -309,7 +309,7 @@ class Replay:
             (self._at[i] - e.race_ms for i, e in enumerate(self._events) if e.race == race), None
         )
         if gun is None:
-            raise ValueError(f"race: no event of race {race!r} in this log")
+            raise ValueError(f"race: no event of race {race!r} in this stream")
         target = gun + race_ms
         count = bisect.bisect_right(self._at, target)
         if count == 0:
@@ -392,7 +392,7 @@ def _compress(at: list[int], events: Sequence[Event], max_gap_ms: int | None) ->
         if gap < 0:
             raise ValueError(
                 f"event seq {events[index].seq}: at {events[index].at} is before the "
-                f"previous event's {events[index - 1].at}; a log must be ordered by at"
+                f"previous event's {events[index - 1].at}; events must be ordered by at"
             )
         if max_gap_ms is not None:
             gap = min(gap, max_gap_ms)

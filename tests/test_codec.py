@@ -84,7 +84,7 @@ def test_a_log_with_a_broken_seq_is_reported_at_its_line(
     """Gaps, rewinds and duplicates in a JSONL log name the line and the seq expected."""
     raw = b"".join(codec.encode(split(seq)) + b"\n" for seq in seqs)
     with pytest.raises(ScenarioInvalid) as info:
-        codec.decode_log(raw, "race.jsonl")
+        codec.decode_events(raw, "race.jsonl")
     [error] = info.value.errors
     assert error.line == line
     assert f"seq {kind}: expected seq 3" in error.format()
@@ -95,7 +95,7 @@ def test_every_bad_line_of_a_log_is_reported_not_only_the_first() -> None:
     """Malformed JSON and invalid envelopes are each reported by line."""
     raw = b"{not json\n" + codec.encode(split(1)) + b'\n{"type":"nope"}\n'
     with pytest.raises(ScenarioInvalid) as info:
-        codec.decode_log(raw, "x.jsonl")
+        codec.decode_events(raw, "x.jsonl")
     assert [e.line for e in info.value.errors] == [1, 3]
     assert "not valid JSON" in info.value.errors[0].message
 
@@ -103,7 +103,7 @@ def test_every_bad_line_of_a_log_is_reported_not_only_the_first() -> None:
 def test_an_empty_log_is_an_error() -> None:
     """A log must hold at least one event."""
     with pytest.raises(ScenarioInvalid, match="at least one event"):
-        codec.decode_log(b"\n\n", "empty.jsonl")
+        codec.decode_events(b"\n\n", "empty.jsonl")
 
 
 def test_check_sequence_names_expected_and_got() -> None:
@@ -124,7 +124,7 @@ def test_the_generated_schema_validates_real_envelopes() -> None:
 
 @given(st.lists(st.integers(min_value=0, max_value=600_000), min_size=1, max_size=50))
 def test_a_log_round_trips(times: list[int]) -> None:
-    """encode_log then decode_log gives the same events (seq from 1)."""
+    """encode_events then decode_events gives the same events (seq from 1)."""
     events: list[Event] = [
         AthleteFinished(
             seq=i, stream="s", race="r", race_ms=t, at=f"2025-09-17T13:20:40.{i:03d}Z",
@@ -132,14 +132,14 @@ def test_a_log_round_trips(times: list[int]) -> None:
         )
         for i, t in enumerate(times, start=1)
     ]  # fmt: skip
-    assert codec.decode_log(codec.encode_log(events)) == events
+    assert codec.decode_events(codec.encode_events(events)) == events
 
 
-def test_a_log_whose_times_go_back_or_are_no_times_is_refused_at_its_line() -> None:
-    """Replay reads ``at``: a log must give times with an offset, never going back."""
+def test_an_event_file_whose_times_go_back_or_are_no_times_is_refused_at_its_line() -> None:
+    """Replay reads ``at``: an event file must give times with an offset, never going back."""
     back = msgspec.structs.replace(split(2), at="2025-09-17T13:20:40.000Z")
     bare = msgspec.structs.replace(split(3), at="yesterday")
     with pytest.raises(ScenarioInvalid) as info:
-        codec.decode_log(codec.encode_log([split(1), back, bare]), "x.jsonl")
+        codec.decode_events(codec.encode_events([split(1), back, bare]), "x.jsonl")
     assert [(e.line, e.field) for e in info.value.errors] == [(2, "at"), (3, "at")]
     assert "before the previous event's 2025-09-17T13:20:41.000Z" in info.value.errors[0].message

@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from feed.codec import encode_log, event_schema
+from feed.codec import encode_events, event_schema
 from feed.errors import RacefeedError
-from feed.io import catalog, check_paths, load_path, load_scenario, write_log
+from feed.io import catalog, check_paths, load_path, load_scenario, write_events
 
 __all__ = [
     "compile_command",
@@ -67,9 +67,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     raw = argparse.RawDescriptionHelpFormatter
     validate = subparsers.add_parser(
         "validate",
-        help="check scenario files and event logs, printing every problem",
+        help="check scenario files and event files, printing every problem",
         description=(
-            "Check .toml scenarios and .jsonl event logs: TOML syntax, every field of every "
+            "Check .toml scenarios and .jsonl event files: TOML syntax, every field of every "
             "table, and what the race means (athletes referenced, splits in order, one "
             "outcome per athlete, post-race entries after the finish ...)."
         ),
@@ -81,7 +81,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     compile_ = subparsers.add_parser(
         "compile",
-        help="compile a scenario into a JSONL event log",
+        help="compile a scenario into a JSONL event file",
         description="Compile a scenario (a path or a catalog id) into its event stream as JSONL.",
         epilog=_COMPILE_EPILOG,
         formatter_class=raw,
@@ -135,10 +135,10 @@ def compile_command(args: argparse.Namespace) -> int:
     try:
         loaded = load_scenario(args.scenario)
         if args.output == "-":
-            sys.stdout.buffer.write(encode_log(loaded.events))
+            sys.stdout.buffer.write(encode_events(loaded.events))
             sys.stdout.buffer.flush()
         else:
-            write_log(args.output, loaded.events)
+            write_events(args.output, loaded.events)
     except RacefeedError as exc:
         print(f"racefeed compile: {exc}", file=sys.stderr)
         return 1

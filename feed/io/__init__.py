@@ -9,7 +9,7 @@ from feed.io.loading import (
     load_path,
     load_scenario,
     validate_paths,
-    write_log,
+    write_events,
 )
 
 __all__ = [
@@ -21,5 +21,5 @@ __all__ = [
     "load_scenario",
     "scenario_dirs",
     "validate_paths",
-    "write_log",
+    "write_events",
 ]

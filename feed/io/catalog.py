@@ -14,7 +14,7 @@ from pathlib import Path
 import msgspec
 
 import feed
-from feed.codec import decode_log
+from feed.codec import decode_events
 from feed.errors import RacefeedError, ScenarioInvalid
 from feed.events import RaceScheduled
 from feed.scenario import RaceSpec, decode_source, parse_scenario
@@ -112,7 +112,7 @@ def _entry(scenario_id: str, path: Path) -> CatalogEntry:
 
 
 def _log_entry(scenario_id: str, path: Path, raw: bytes) -> CatalogEntry:
-    events = decode_log(raw, str(path))
+    events = decode_events(raw, str(path))
     races = list(dict.fromkeys(event.race for event in events))
     titles = [
         e.data.race.title for e in events if isinstance(e, RaceScheduled) and e.data.race.title

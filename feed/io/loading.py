@@ -1,6 +1,6 @@
-"""Load scenarios from files or catalog ids, check files, and write event logs.
+"""Load scenarios from files or catalog ids, check files, and write event files.
 
-A scenario argument is a path (``.toml`` scenario or ``.jsonl`` event log) or a
+A scenario argument is a path (``.toml`` scenario or ``.jsonl`` event file) or a
 catalog id. A championship's races are the ``<id>.toml`` files beside it; a race
 that cannot be found is reported at the line of ``races`` that names it.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import msgspec
 
-from feed.codec import decode_log, encode_log
+from feed.codec import decode_events, encode_events
 from feed.errors import ScenarioError, ScenarioInvalid, UnknownScenario
 from feed.events import Event, RaceScheduled
 from feed.io.catalog import SUFFIXES, find, known_ids
@@ -33,7 +33,7 @@ __all__ = [
     "load_path",
     "load_scenario",
     "validate_paths",
-    "write_log",
+    "write_events",
 ]
 
 MAX_FILE_BYTES = 64 * 2**20
@@ -71,7 +71,7 @@ def load_scenario(arg: str) -> LoadedScenario:
 
 
 def load_path(name: str) -> LoadedScenario:
-    """Load one ``.toml`` scenario or ``.jsonl`` log; ``name`` is the path as the user gave it.
+    """Load one ``.toml`` scenario or ``.jsonl`` event file, named as the user gave it.
 
     Raises:
         ScenarioInvalid: the file cannot be read or has problems.
@@ -79,7 +79,7 @@ def load_path(name: str) -> LoadedScenario:
     path = Path(name)
     raw = _read(name)
     if path.suffix == ".jsonl":
-        return _from_log(name, decode_log(raw, name))
+        return _from_log(name, decode_events(raw, name))
     text = decode_source(raw, name)
     warnings: list[ScenarioError] = []
     spec = parse_scenario(text, name, warnings=warnings)
@@ -128,15 +128,15 @@ def check_paths(paths: Sequence[str]) -> tuple[list[ScenarioError], list[Scenari
     return errors, warnings
 
 
-def write_log(path: str | Path, events: Iterable[Event]) -> None:
-    """Write events as a JSONL log (one envelope a line)."""
-    Path(path).write_bytes(encode_log(events))
+def write_events(path: str | Path, events: Iterable[Event]) -> None:
+    """Write events as a JSONL event file (one envelope a line)."""
+    Path(path).write_bytes(encode_events(events))
 
 
 def _read(name: str) -> bytes:
     """The file's bytes, or a ScenarioInvalid that says why there are none."""
     path = Path(name)
-    expected = "expected a .toml scenario or a .jsonl event log"
+    expected = "expected a .toml scenario or a .jsonl event file"
     problem: str | None = None
     if path.is_dir():
         problem = f"is a directory; {expected}"

@@ -1,4 +1,4 @@
-"""Where a server gets its scenarios: the catalog on disk, or logs held in memory.
+"""Where a server gets its scenarios: the catalog on disk, or scenarios held in memory.
 
 Clients name scenarios by catalog id only; a path is accepted from the command
 line (``--session NAME=PATH``) but never over the socket, so no client can make the
@@ -102,20 +102,20 @@ class CatalogScenarios:
 class StaticScenarios:
     """Scenarios held in memory, for tests and for embedding racefeed in another program."""
 
-    def __init__(self, logs: Mapping[str, LoadedScenario] | Sequence[LoadedScenario]) -> None:
-        items = logs.values() if isinstance(logs, Mapping) else logs
-        self._logs = {log.id: log for log in items}
+    def __init__(self, scenarios: Mapping[str, LoadedScenario] | Sequence[LoadedScenario]) -> None:
+        items = scenarios.values() if isinstance(scenarios, Mapping) else scenarios
+        self._scenarios = {scenario.id: scenario for scenario in items}
 
     def catalog(self) -> list[ScenarioInfo]:
-        """Every log held, by id."""
+        """Every scenario held, by id."""
         return [
-            ScenarioInfo(id=log.id, title=log.title, kind=log.kind)
-            for log in sorted(self._logs.values(), key=lambda log: log.id)
+            ScenarioInfo(id=held.id, title=held.title, kind=held.kind)
+            for held in sorted(self._scenarios.values(), key=lambda held: held.id)
         ]
 
     def load(self, scenario: str, *, trusted: bool = False) -> LoadedScenario:
-        """The log with that id."""
+        """The scenario with that id."""
         try:
-            return self._logs[scenario]
+            return self._scenarios[scenario]
         except KeyError:
-            raise UnknownScenario(scenario, sorted(self._logs)) from None
+            raise UnknownScenario(scenario, sorted(self._scenarios)) from None

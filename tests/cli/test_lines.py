@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from feed.cli.lines import RaceLines, describe
 from feed.io import load_scenario
-from tests.kit.logs import make_race
+from tests.kit.races import make_race
 
 
 def test_the_tokyo_final_reads_as_a_race() -> None:

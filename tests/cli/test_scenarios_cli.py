@@ -11,7 +11,7 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from feed.cli import build_parser, main
-from feed.codec import decode_log
+from feed.codec import decode_events
 
 MINI = Path(__file__).parents[1] / "scenario" / "fixtures" / "mini-final.toml"
 COMMANDS = ("validate", "compile", "schema", "scenarios")
@@ -84,7 +84,7 @@ def test_validate_reports_a_directory_and_a_missing_file(
     assert main(["validate", str(tmp_path), str(tmp_path / "nope.jsonl")]) == 1
     out, _ = capsys.readouterr()
     assert out.splitlines() == [
-        f"{tmp_path}: is a directory; expected a .toml scenario or a .jsonl event log",
+        f"{tmp_path}: is a directory; expected a .toml scenario or a .jsonl event file",
         f"{tmp_path / 'nope.jsonl'}: no such file",
     ]
 
@@ -95,7 +95,7 @@ def test_compile_writes_a_log_that_reads_back(
     """compile -o FILE writes a gapless JSONL log."""
     out_path = tmp_path / "events.jsonl"
     assert main(["compile", str(MINI), "-o", str(out_path)]) == 0
-    events = decode_log(out_path.read_bytes(), str(out_path))
+    events = decode_events(out_path.read_bytes(), str(out_path))
     assert events[0].stream == "mini-final"
     assert f"{len(events)} events" in capsys.readouterr().err
 
@@ -106,7 +106,7 @@ def test_compile_to_stdout_by_catalog_id(
     """-o - writes the log to stdout; the scenario can be a catalog id."""
     assert main(["compile", "mini-final", "-o", "-"]) == 0
     out, _ = capsysbinary.readouterr()
-    events = decode_log(out)
+    events = decode_events(out)
     assert events[-1].seq == len(events)
 
 

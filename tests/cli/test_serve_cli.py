@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from feed.codec import encode_log
+from feed.codec import encode_events
 from feed.io import load_scenario
-from tests.kit.logs import make_race
+from tests.kit.races import make_race
 
 RACEFEED = [sys.executable, "-m", "feed"]
 TOKYO = "tokyo-2025-m1500-final"
@@ -87,7 +87,7 @@ def test_serve_a_jsonl_file_and_tail_it_readably(tmp_path: Path) -> None:
     """serve --session NAME=FILE@instant; tail prints one readable line per event; Ctrl-C: 0."""
     log = tmp_path / "race.jsonl"
     events = make_race()
-    log.write_bytes(encode_log(events))
+    log.write_bytes(encode_events(events))
     server, url = _start("serve", "--session", f"main={log}@instant")
     try:
         tail = subprocess.run(

@@ -12,7 +12,7 @@ from structlog.testing import capture_logs
 
 from feed.server import ServerConfig, SessionSpec
 from tests.deployments.conftest import Deploy
-from tests.kit.logs import talk
+from tests.kit.races import talk
 from tests.kit.wire import Raw, seqs_of
 
 SERVER_TOKEN = "server-token-0123456789"

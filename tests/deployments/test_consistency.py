@@ -23,7 +23,7 @@ from feed.events import Event
 from feed.protocol import Limits
 from feed.server import ServerConfig, SessionSpec
 from tests.deployments.conftest import Deploy
-from tests.kit.logs import make_race, talk, tokyo
+from tests.kit.races import make_race, talk, tokyo
 from tests.kit.wire import Raw, seqs_of
 
 TOKEN = "control-token-for-tests"

@@ -8,7 +8,7 @@ import pytest
 
 from feed.server import SessionSpec
 from tests.kit.deployments import deploy
-from tests.kit.logs import make_race
+from tests.kit.races import make_race
 from tests.kit.wire import Client
 
 

@@ -14,7 +14,7 @@ from structlog.testing import capture_logs
 from feed.protocol import Limits
 from feed.server import ServerConfig, SessionSpec, VirtualClock
 from tests.deployments.conftest import Deploy
-from tests.kit.logs import make_race, static, talk
+from tests.kit.races import make_race, static, talk
 from tests.kit.wire import Client
 
 TOKEN = "control-token-for-tests"

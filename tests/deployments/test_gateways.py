@@ -8,7 +8,7 @@ from feed import wire
 from feed.projections import project
 from feed.server import SessionSpec
 from tests.deployments.conftest import Deploy
-from tests.kit.logs import make_race
+from tests.kit.races import make_race
 from tests.kit.wire import Client, Json, envelopes
 
 TOKEN = "gateway-test-token"

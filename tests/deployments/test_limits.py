@@ -9,7 +9,7 @@ from feed.projections import project
 from feed.protocol import Limits
 from feed.server import ServerConfig, SessionSpec, VirtualClock
 from tests.deployments.conftest import Deploy
-from tests.kit.logs import talk, tokyo
+from tests.kit.races import talk, tokyo
 from tests.kit.wire import Raw, seqs_of
 
 

@@ -12,7 +12,7 @@ from feed.protocol import Limits
 from feed.server import ServerConfig, SessionSpec, VirtualClock
 from feed.server.catalog import CatalogScenarios
 from tests.deployments.conftest import Deploy
-from tests.kit.logs import make_race, static, talk
+from tests.kit.races import make_race, static, talk
 from tests.kit.wire import Client, envelopes
 
 TOKEN = "control-token-for-tests"

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from feed.cli import main as cli_main
-from feed.codec import encode_log
+from feed.codec import encode_events
 from feed.errors import RacefeedError, ScenarioError, ScenarioInvalid
 from feed.io import load_scenario
 from feed.io.loading import load_path
@@ -30,7 +30,7 @@ from feed.projections import project
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 TOML_SOURCES: Final = {p.name: p.read_text() for p in sorted((ROOT / "scenarios").glob("*.toml"))}
-LOG_LINES: Final = encode_log(load_scenario("tokyo-2025-m1500-final").events).splitlines()
+LOG_LINES: Final = encode_events(load_scenario("tokyo-2025-m1500-final").events).splitlines()
 _VALUES: Final = [
     '"x"', "0", "-1", "1e400", "true", "[]", "{}", '"3:29.99"', '"-0:01"', '"nader-isaac"',
     '"GBR"', "99999999999999999999", '""', "[[[", '"\\u0000"', "nan", "inf",

@@ -1,4 +1,4 @@
-"""Damaged scenario files and event logs never give a traceback, only located errors.
+"""Damaged scenario files and event files never give a traceback, only located errors.
 
 Each target gets more than 10,000 damaged files a run (``FILES_PER_EXAMPLE`` files
 in each of ``EXAMPLES`` hypothesis examples: drawing them in batches keeps

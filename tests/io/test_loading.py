@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from feed.codec import encode, encode_log
+from feed.codec import encode, encode_events
 from feed.errors import ScenarioInvalid
-from feed.io import load_path, load_scenario, validate_paths, write_log
+from feed.io import load_path, load_scenario, validate_paths, write_events
 from feed.scenario import RaceSpec, compile_race, parse_scenario
 
 MINI = Path(__file__).parents[1] / "scenario" / "fixtures" / "mini-final.toml"
@@ -25,7 +25,7 @@ def _mini() -> RaceSpec:
 def log(tmp_path: Path) -> Path:
     """The mini final, compiled and written as a JSONL log."""
     path = tmp_path / "mini.jsonl"
-    write_log(path, compile_race(_mini()))
+    write_events(path, compile_race(_mini()))
     return path
 
 
@@ -114,7 +114,7 @@ def test_a_championship_with_a_broken_race_reports_the_race_problems_too(tmp_pat
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("notes.txt", b"hello", "expected a .toml scenario or a .jsonl event log, found .txt"),
+        ("notes.txt", b"hello", "expected a .toml scenario or a .jsonl event file, found .txt"),
         ("missing.toml", None, "no such file"),
         ("garbage.toml", b"\x00\x01\xff\xfe", "expected UTF-8 text"),
         ("empty.jsonl", b"", "expected at least one event envelope, found none"),
@@ -156,8 +156,8 @@ def test_write_log_writes_one_envelope_a_line(tmp_path: Path) -> None:
     """The log is the codec's JSONL."""
     events = compile_race(_mini())
     path = tmp_path / "out.jsonl"
-    write_log(path, events)
-    assert path.read_bytes() == encode_log(events)
+    write_events(path, events)
+    assert path.read_bytes() == encode_events(events)
     assert path.read_bytes().splitlines()[0] == encode(events[0])
 
 

@@ -1,4 +1,4 @@
-"""The shared test kit: event logs, websocket clients, schema checks, NATS, processes, deployments.
+"""The shared test kit: races, websocket clients, schema checks, NATS, processes, deployments.
 
 - ``logs``: a small real race, commentary of any length, the Tokyo final, scenario sources.
 - ``wire``: a recording client (every frame checked against the AsyncAPI schemas) and a raw one.

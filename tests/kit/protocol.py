@@ -21,7 +21,7 @@ from feed.protocol import (
 from feed.protocol.budget import Budget
 from feed.protocol.faults import FaultStates
 from feed.protocol.views import FrameCache
-from tests.kit.logs import envelopes
+from tests.kit.races import envelopes
 
 
 def session(

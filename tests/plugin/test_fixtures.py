@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from feed.codec import encode_log
+from feed.codec import encode_events
 from feed.io import load_scenario
 from feed.pytest_plugin import Racefeed
 from feed.testing import assert_standings
@@ -61,7 +61,7 @@ async def test_sessions_come_from_files_logs_and_built_races(
 ) -> None:
     """A JSONL log and a built race start sessions as a catalog id does."""
     log = tmp_path / "final.jsonl"
-    log.write_bytes(encode_log(load_scenario(TOKYO).events))
+    log.write_bytes(encode_events(load_scenario(TOKYO).events))
     from_file = await racefeed.session(log)
     assert len(from_file.events) == len(load_scenario(TOKYO).events)
 
@@ -83,7 +83,7 @@ async def test_sessions_of_one_test_are_isolated(racefeed: Racefeed) -> None:
 
 
 async def test_a_wrong_control_says_what_was_wrong(racefeed: Racefeed) -> None:
-    """Seeking outside the log raises with the server's explanation."""
+    """Seeking outside the stream raises with the server's explanation."""
     session = await racefeed.session(TOKYO)
     with pytest.raises(ValueError, match="seq"):
         await session.seek(seq=10_000)

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from feed.protocol import Limits
 from feed.protocol.budget import Budget
 from feed.protocol.views import FrameCache
-from tests.kit.logs import talk
 from tests.kit.protocol import Wire, session
+from tests.kit.races import talk
 
 
 def test_past_the_bound_the_largest_holder_is_cut_first() -> None:

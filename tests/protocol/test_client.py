@@ -17,7 +17,7 @@ from feed.protocol.client import (
     Reset,
     Resubscribe,
 )
-from tests.kit.logs import talk
+from tests.kit.races import talk
 
 LOG = talk(30)
 

@@ -7,8 +7,8 @@ import pytest
 
 from feed import wire
 from feed.protocol import Limits, SubscriberState
-from tests.kit.logs import talk, tokyo
 from tests.kit.protocol import Wire, playing, session
+from tests.kit.races import talk, tokyo
 
 
 def test_a_subscriber_from_the_start_gets_the_handshake_then_every_event_live() -> None:

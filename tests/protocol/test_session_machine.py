@@ -21,8 +21,8 @@ from feed.events import Event
 from feed.protocol import Abort, AwaitDrain, Broadcast, Close, Deliver, Limits, SessionProtocol
 from feed.protocol.client import Apply, ClientProtocol, Ended, Fatal, Reset, Resubscribe
 from feed.protocol.faults import EPOCH_STRIDE
-from tests.kit.logs import envelopes, talk
 from tests.kit.protocol import playing, session
+from tests.kit.races import envelopes, talk
 
 LOG = talk(40, text_bytes=120)
 SINKS = ("a", "b", "c", "d")

@@ -8,7 +8,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from feed.codec import encode_log
+from feed.codec import encode_events
 from feed.errors import ScenarioInvalid
 from feed.events import (
     AthleteDidNotFinish,
@@ -215,7 +215,7 @@ def test_ties_break_by_kind_then_distance_then_bib() -> None:
 
 def test_compiling_twice_gives_identical_bytes(mini: RaceSpec) -> None:
     """The order is total, so a scenario always compiles to the same log."""
-    assert encode_log(compile_race(mini)) == encode_log(compile_race(mini))
+    assert encode_events(compile_race(mini)) == encode_events(compile_race(mini))
 
 
 def test_the_resolution_sets_the_split_spacing() -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from feed.protocol import Limits
 from feed.server import ServerConfig, SessionSpec, run_server
-from tests.kit.logs import talk
+from tests.kit.races import talk
 from tests.kit.wire import Client
 
 

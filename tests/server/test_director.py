@@ -16,7 +16,7 @@ from feed.server.director import run_director
 from feed.store import ClockChanged, EpochStarted, EventPublished, SessionOpened, TokenIssued
 from feed.store.jsonl import JsonlLog
 from feed.store.memory import MemoryLog
-from tests.kit.logs import make_race, static
+from tests.kit.races import make_race, static
 
 TOKEN = "director-test-token"
 RACE = make_race(stream="race")

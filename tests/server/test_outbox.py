@@ -11,7 +11,7 @@ from websockets.asyncio.client import connect
 
 from feed.protocol import Limits
 from feed.server import ServerConfig, SessionSpec, run_server
-from tests.kit.logs import talk
+from tests.kit.races import talk
 from tests.kit.schemas import RECORDED
 from tests.kit.wire import Client, envelopes
 

@@ -16,7 +16,7 @@ import pytest
 from feed.asyncapi import SERVER_MESSAGES, asyncapi_document
 from feed.protocol import Limits
 from feed.server import ServerConfig, SessionSpec, VirtualClock, run_server
-from tests.kit.logs import make_race, static
+from tests.kit.races import make_race, static
 from tests.kit.schemas import RECORDED, check_frames
 from tests.kit.wire import Client
 

@@ -9,7 +9,7 @@ from feed.client import Backoff, connect
 from feed.projections import project
 from feed.server import SessionSpec, run_server
 from feed.store.jsonl import JsonlLog
-from tests.kit.logs import make_race, static
+from tests.kit.races import make_race, static
 
 TOKEN = "standalone-test-token"
 RACE = make_race(stream="race")

@@ -1,4 +1,4 @@
-"""Event logs for the tests: a small real race, commentary of any length, the Tokyo final."""
+"""Races for the tests: a small real one, commentary of any length, the Tokyo final."""
 
 from __future__ import annotations
 
