@@ -21,7 +21,7 @@ import pytest
 from feed.client.follow import FollowError, FollowOptions, follow
 from feed.events import Event
 from feed.protocol import Limits
-from feed.server import ServerConfig, SessionSpec
+from feed.server import Server, ServerConfig, SessionSpec
 from tests.deployments.conftest import Deploy
 from tests.kit.races import make_race, talk, tokyo
 from tests.kit.wire import Raw, seqs_of
@@ -75,7 +75,10 @@ async def test_a_live_subscriber_is_told_where_the_clock_is_now(deployment: Depl
     async with deployment(sessions=[spec]) as d:
         while d.clock("main").position_seq < 40:
             await asyncio.sleep(0.02)
-        for url in d.urls:
+        for server, url in zip(d.servers, d.urls, strict=True):
+            # a gateway learns of each event through the log, a moment after the director
+            while _published_on(server, "main") < 40:
+                await asyncio.sleep(0.02)
             client = await Raw.open(url)
             await client.send(op="subscribe", session="main", live=True)
             subscribed = await client.until("subscribed")
@@ -132,3 +135,9 @@ async def test_tail_gets_every_seq_through_faults_and_gives_up_once_on_a_fatal_e
             await follow(d.url, FollowOptions(session="nope"), got.append, lambda _: None)
         assert str(raised.value).count("unknown_session") == 1
         await control.close()
+
+
+def _published_on(server: Server, name: str) -> int:
+    """The head a server's gateway holds for a session (0 before it has heard of it)."""
+    driver = server.gateway.find(name)
+    return 0 if driver is None else int(driver.protocol.head_seq)
