@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import os
 import statistics
@@ -42,40 +41,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchkit import Figure, RawWebSocket, figure, raise_fd_limit, rss_kib, split_log
+from benchkit import Figure, RawWebSocket, answer_rss_requests, figure, raise_fd_limit, split_log
 
 _MODES = ("racefeed", "bare")
 _TARGET_KIB = 16.0
-
-
-def _trim() -> None:
-    """Hand glibc's free heap pages back to the system (``malloc_trim``), where there is glibc."""
-    import contextlib
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    if name is not None:
-        with contextlib.suppress(AttributeError):  # not glibc
-            ctypes.CDLL(name).malloc_trim(0)
 
 
 # -- the servers (one process each) -----------------------------------------------------
 
 
 async def _serve(mode: str, log_events: int, ready: Path) -> None:
-    """Run one server; answer each ``MEASURE`` line on stdin with ``RSS <KiB>``; stop at EOF."""
+    """Run one server; answer each ``MEASURE`` line on stdin with its RSS; stop at EOF."""
     from websockets.asyncio.server import ServerConnection, serve
-
-    loop = asyncio.get_running_loop()
-
-    async def measure_on_request() -> None:
-        while line := await loop.run_in_executor(None, sys.stdin.readline):
-            if line.strip() == "MEASURE":
-                gc.collect()
-                plain = rss_kib()
-                _trim()
-                print(f"RSS {plain} {rss_kib()}", flush=True)
 
     if mode == "racefeed":
         from feed import wire
@@ -94,7 +71,7 @@ async def _serve(mode: str, log_events: int, ready: Path) -> None:
             assert server.director.sessions["bench"].control(seek) is None
             await server.gateway.reach_log_head()  # the gateway role has published them all
             ready.write_text(str(server.port))
-            await measure_on_request()
+            await answer_rss_requests()
         return
 
     async def handler(ws: ServerConnection) -> None:
@@ -104,7 +81,7 @@ async def _serve(mode: str, log_events: int, ready: Path) -> None:
 
     async with serve(handler, "127.0.0.1", 0, compression=None) as bare:
         ready.write_text(str(bare.sockets[0].getsockname()[1]))
-        await measure_on_request()
+        await answer_rss_requests()
 
 
 # -- the clients (one process for all of them) -------------------------------------------

@@ -32,6 +32,7 @@ __all__ = [
     "HANDSHAKE",
     "Figure",
     "RawWebSocket",
+    "answer_rss_requests",
     "figure",
     "masked_frame",
     "median",
@@ -39,6 +40,7 @@ __all__ = [
     "rss_kib",
     "rss_mib",
     "split_log",
+    "trim_heap",
 ]
 
 HANDSHAKE = (
@@ -137,6 +139,36 @@ def rss_kib(pid: int | None = None) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError(f"no VmRSS in {status}")
+
+
+def trim_heap() -> None:
+    """Hand glibc's free heap pages back to the system (``malloc_trim``), where there is glibc."""
+    import contextlib
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if name is not None:
+        with contextlib.suppress(AttributeError):  # not glibc
+            ctypes.CDLL(name).malloc_trim(0)
+
+
+async def answer_rss_requests() -> None:
+    """Answer each ``MEASURE`` line on stdin with ``RSS <KiB> <KiB after malloc_trim>``; end at EOF.
+
+    The RSS is read after ``gc.collect()``, so that garbage awaiting a collection
+    is not charged to what is measured.
+    """
+    import gc
+    import sys
+
+    loop = asyncio.get_running_loop()
+    while line := await loop.run_in_executor(None, sys.stdin.readline):
+        if line.strip() == "MEASURE":
+            gc.collect()
+            plain = rss_kib()
+            trim_heap()
+            print(f"RSS {plain} {rss_kib()}", flush=True)
 
 
 def rss_mib(pid: int | None = None) -> float:

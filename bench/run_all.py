@@ -58,6 +58,7 @@ BENCHES: dict[str, str] = {
     "replay_timing": "bench_replay_timing.py",
     "catchup": "bench_catchup.py",
     "memory": "bench_memory.py",
+    "budget": "bench_budget.py",
     "fanout": "bench_fanout.py",
 }
 # Run only when named with --only: it needs a NATS JetStream server.
@@ -72,7 +73,10 @@ DETAIL_PAGES: tuple[tuple[str, str], ...] = (
     ),
     ("bench-catchup-memory.md", "catch-up of late joiners and the server's memory per client"),
     ("deployment.md", "scale-out: the director and each gateway on NATS JetStream"),
-    ("reliability.md", "fault schedules survived, fuzz cases, the soak"),
+    (
+        "reliability.md",
+        "fault schedules survived, fuzz cases, the soak, the server-wide memory budget",
+    ),
 )
 FIGURE_KEYS = ("key", "label", "value", "unit", "baseline_label", "baseline", "ratio", "target")
 

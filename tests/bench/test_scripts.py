@@ -42,6 +42,13 @@ TINY: dict[str, tuple[list[str], set[str]]] = {
             "catchup.client_decode_full_events_per_s",
         },
     ),
+    "bench_budget.py": (
+        [
+            *("--sessions", "1", "--stalled", "6", "--held", "3", "--fillers", "2"),
+            *("--duration", "2", "--settle", "0.2"),
+        ],
+        {"budget.growth_mib"},
+    ),
     "bench_memory.py": (
         ["--quick", "--subscribers", "40", "--warm", "10", "--settle", "0.2"],
         {"memory.per_subscriber_kib"},
