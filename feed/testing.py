@@ -8,14 +8,18 @@ reference, row by row::
     assert_standings(my_client.rows, reference.standings())
 
     AssertionError: standings differ from the reference (as of seq 231) in 2 rows:
-      row  field       client         reference
-      1    athlete_id  wightman-jake  nader-isaac
-      2    athlete_id  nader-isaac    wightman-jake
+      row  field       client         reference      reference row
+      1    athlete_id  wightman-jake  nader-isaac    place 1, Isaac Nader
+      2    athlete_id  nader-isaac    wightman-jake  place 2, Jake Wightman
+
+Mid-race the reference also holds athletes still running and non-finishers; hand
+``finishers(reference.standings())`` over to compare only the placed rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 from feed.projections.views import MedalRow, MedalTable, StandingRow, Standings
 
@@ -24,6 +28,7 @@ __all__ = [
     "STANDINGS_FIELDS",
     "assert_medals",
     "assert_standings",
+    "finishers",
     "medals_diff",
     "standings_diff",
 ]
@@ -32,6 +37,17 @@ STANDINGS_FIELDS = ("place", "athlete_id", "time", "mark")
 MEDAL_FIELDS = ("rank", "nation", "gold", "silver", "bronze")
 
 _Row = Mapping[str, object] | object
+_R = TypeVar("_R")
+
+
+def finishers(standings: Standings | Sequence[_R]) -> list[_R] | list[StandingRow]:
+    """Only the rows with a place (the finishers), in order: what a results list shows.
+
+    Takes the reference ``Standings`` or any rows (mappings or objects with a ``place``).
+    """
+    if isinstance(standings, Standings):
+        return [row for row in standings.rows if row.place is not None]
+    return [row for row in standings if _field(row, "place") not in (None, _MISSING)]
 
 
 def standings_diff(
@@ -84,7 +100,7 @@ def assert_medals(
 
 
 def _diff(actual: Sequence[_Row], expected: Sequence[object], fields: Sequence[str]) -> list[str]:
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, str, str, str, str]] = []
     for index in range(max(len(actual), len(expected))):
         mine = actual[index] if index < len(actual) else None
         theirs = expected[index] if index < len(expected) else None
@@ -92,11 +108,12 @@ def _diff(actual: Sequence[_Row], expected: Sequence[object], fields: Sequence[s
             got = _field(mine, name)
             want = _field(theirs, name)
             if got != want:
-                rows.append((str(index + 1), name, _show(got, mine), _show(want, theirs)))
+                who = _who(theirs)
+                rows.append((str(index + 1), name, _show(got, mine), _show(want, theirs), who))
     if not rows:
         return []
-    table = [("row", "field", "client", "reference"), *rows]
-    widths = [max(len(row[i]) for row in table) for i in range(4)]
+    table = [("row", "field", "client", "reference", "reference row"), *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(5)]
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
             for row in table]  # fmt: skip
 
@@ -107,6 +124,26 @@ def _field(row: object, name: str) -> object:
     if isinstance(row, Mapping):
         return row.get(name, _MISSING)
     return getattr(row, name, _MISSING)
+
+
+def _who(row: object) -> str:
+    """The reference row in words (``"place 1, Isaac Nader"``), so a diff names who it is."""
+    if row is None:
+        return "(no row)"
+    parts = []
+    for label, key in (("place", "place"), ("rank", "rank")):
+        value = _field(row, key)
+        if value is not None and value is not _MISSING:
+            parts.append(f"{label} {value}")
+    mark = _field(row, "mark")
+    if isinstance(mark, str):
+        parts.append(mark)
+    for key in ("name", "nation"):
+        value = _field(row, key)
+        if isinstance(value, str):
+            parts.append(value)
+            break
+    return ", ".join(parts)
 
 
 def _show(value: object, row: object) -> str:
