@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,14 +21,22 @@ def make_project(root: Path, client_source: str) -> Path:
     project.mkdir()
     (project / "my_live_blog.py").write_text(client_source)
     shutil.copy(EXAMPLES / "test_my_live_blog.py", project)
-    (project / "pytest.ini").write_text("[pytest]\nasyncio_mode = auto\n")
+    (project / "pytest.ini").write_text(documented_pytest_ini())
     return project
+
+
+def documented_pytest_ini() -> str:
+    """The ``pytest.ini`` docs/testing-your-client.md tells users to write."""
+    text = (EXAMPLES.parent / "testing-your-client.md").read_text(encoding="utf-8")
+    [ini] = re.findall(r"```ini\n(.*?)```", text, re.DOTALL)
+    return str(ini)
 
 
 def run_pytest(project: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", "."],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error",
+         "--rootdir", "."],
         cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
 
