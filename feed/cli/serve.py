@@ -134,7 +134,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     tail.add_argument("--session", default="main", help="the session to follow (main)")
     tail.add_argument("--from-seq", type=int, default=None, metavar="N", help="start at seq N")
     tail.add_argument("--snapshot", action="store_true", help="ask for a snapshot first")
-    tail.add_argument("--json", action="store_true", help="one JSON envelope per line")
+    tail.add_argument(
+        "--json",
+        action="store_true",
+        help='one JSON object per line: each event\'s envelope ("type"); with --snapshot, '
+        'the snapshot message ("op": "snapshot") on its own line before them',
+    )
     tail.add_argument(
         "--wait", type=float, default=3.0, metavar="S", help="keep trying to connect for S s"
     )

@@ -63,6 +63,27 @@ def test_tail_json_against_replay_prints_every_envelope_from_seq_1_and_exits_0()
     assert code == 0
 
 
+def test_tail_json_snapshot_keeps_one_json_object_per_line() -> None:
+    """With --snapshot the snapshot message has a line of its own, before the envelopes."""
+    server, url = _start("replay", TOKYO, "--speed", "1000", "--stay")
+    try:
+        tail = subprocess.run(
+            [*RACEFEED, "tail", url, "--json", "--snapshot"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        _interrupt(server)
+    assert tail.returncode == 0, tail.stderr
+    [first, *rest] = [json.loads(line) for line in tail.stdout.splitlines()]
+    assert first["op"] == "snapshot"
+    assert rest and all("type" in e and "seq" in e and "op" not in e for e in rest)
+    head = first.get("seq", first.get("head_seq"))
+    assert rest[0]["seq"] == (head or 0) + 1
+
+
 def test_replay_shows_the_race_and_exits_0_at_the_end() -> None:
     """Without --stay, replay prints the URLs, the race line by line, and exits 0."""
     result = subprocess.run(
