@@ -177,7 +177,9 @@ def scenarios_command(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     table = Table(title="racefeed scenarios")
-    table.add_column("id", overflow="fold")
+    # Ids are what people copy: never wrapped; the title column gives way instead.
+    id_width = max((len(str(row["id"])) for row in rows), default=2)
+    table.add_column("id", no_wrap=True, min_width=id_width)
     table.add_column("title")
     table.add_column("events", justify="right")
     table.add_column("kind")

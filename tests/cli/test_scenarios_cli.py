@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from feed.cli import build_parser, main
 from feed.codec import decode_events
+from feed.io import catalog
 
 MINI = Path(__file__).parents[1] / "scenario" / "fixtures" / "mini-final.toml"
 COMMANDS = ("validate", "compile", "schema", "scenarios")
@@ -154,6 +156,19 @@ def test_scenarios_prints_a_table_for_people(
     assert main(["scenarios"]) == 0
     out = capsys.readouterr().out
     assert "mini-final" in out and "67" in out and "invalid" in out
+
+
+def test_scenarios_table_keeps_every_id_whole_at_80_columns(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ids are copied from the table: at 80 columns none is wrapped or cut."""
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    ids = [entry.id for entry in catalog()]
+    assert max(len(i) for i in ids) > 20  # long enough that a squeezed column would wrap
+    for scenario_id in ids:
+        assert re.search(rf"\b{re.escape(scenario_id)}\b", out), scenario_id
 
 
 @pytest.mark.parametrize("command", COMMANDS)
