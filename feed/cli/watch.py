@@ -33,11 +33,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("urls", nargs="+", metavar="URL", help="ws://host:port of a server")
     parser.add_argument("--session", default="main", help="the session to follow")
     parser.add_argument("--from-seq", type=int, default=None, help="start at this seq")
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="print the commentary as plain lines, then the final tables, even on a terminal "
+        "(the default off a terminal); long lines are not wrapped",
+    )
     parser.set_defaults(handler=_handle)
 
 
 def _handle(args: argparse.Namespace) -> int:
-    return asyncio.run(watch(args.urls, session=args.session, from_seq=args.from_seq))
+    return asyncio.run(
+        watch(args.urls, session=args.session, from_seq=args.from_seq, plain=args.plain)
+    )
 
 
 async def watch(
@@ -48,12 +56,18 @@ async def watch(
     console: Console | None = None,
     refresh_per_second: float = 8,
     blog: LiveBlog | None = None,
+    plain: bool = False,
 ) -> int:
     """Show the live blog of ``session`` until the replay ends; the exit code.
 
-    Pass ``blog`` to keep a handle on what is shown (tests, embedding).
+    Pass ``blog`` to keep a handle on what is shown (tests, embedding). ``plain`` prints
+    lines instead of redrawing a screen, even on a terminal (a given ``console`` is
+    used as it is).
     """
-    console = console or Console()
+    if console is None:
+        # Off a terminal (or asked for plain lines) nothing is redrawn, so lines keep
+        # their length instead of being squeezed to a guessed 80 columns.
+        console = Console(force_terminal=False, soft_wrap=True) if plain else Console()
     blog = blog if blog is not None else LiveBlog()
     loop = asyncio.get_running_loop()
     try:

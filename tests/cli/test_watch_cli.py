@@ -7,10 +7,12 @@ import io
 import json
 from collections.abc import Callable
 
+import pytest
 from rich.console import Console
 from websockets.asyncio.client import connect as ws_connect
 
 from clients.terminal import LiveBlog
+from feed.cli import build_parser
 from feed.cli.watch import watch
 from feed.commentary import narrate
 from feed.io import load_scenario
@@ -31,6 +33,21 @@ async def test_watch_shows_the_commentary_and_the_official_result() -> None:
     assert "OFFICIAL: Nader wins in 3:34.10" in text
     assert "Isaac Nader" in text and "4:11.23" in text
     assert "Medal table" in text
+
+
+async def test_watch_plain_prints_lines_even_on_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--plain`` never redraws a screen: no cursor control, the commentary as lines."""
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich treats stdout as a terminal
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    spec = SessionSpec(name="main", scenario="tokyo-2025-m1500-final", speed="instant")
+    async with run_server("127.0.0.1", 0, sessions=[spec]) as server:
+        assert await watch([server.url], plain=True, refresh_per_second=50) == 0
+    text = capsys.readouterr().out
+    assert "\x1b[?25l" not in text  # no live screen (it hides the cursor)
+    assert "The bell! Timothy Cheruiyot leads" in text
+    assert build_parser().parse_args(["watch", "ws://x", "--plain"]).plain is True
 
 
 async def test_watch_of_an_unknown_session_says_so_and_fails() -> None:
