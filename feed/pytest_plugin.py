@@ -36,6 +36,7 @@ from feed.io import load_scenario
 from feed.projections import Projection, project
 from feed.replay import Speed
 from feed.server import Server, SessionSpec, run_server
+from feed.server.log_level import quiet_server_logs
 from feed.server.session_clock import SessionClock
 
 __all__ = ["Racefeed", "ReplaySession", "racefeed", "racefeed_server"]
@@ -192,11 +193,22 @@ def _events_of(scenario: str | os.PathLike[str] | RaceBuilder | Sequence[Event])
     return list(scenario)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``racefeed_log_level``: what the test's server logs (``warning`` by default)."""
+    parser.addini(
+        "racefeed_log_level",
+        "log level of the racefeed test server: debug, info or warning (warning)",
+        default="warning",
+    )
+
+
 @pytest_asyncio.fixture
-async def racefeed_server() -> AsyncIterator[Server]:
+async def racefeed_server(request: pytest.FixtureRequest) -> AsyncIterator[Server]:
     """A racefeed server on 127.0.0.1 and a free port, running for one test."""
-    async with run_server("127.0.0.1", 0) as server:
-        yield server
+    level = str(request.config.getini("racefeed_log_level"))
+    with quiet_server_logs(level):
+        async with run_server("127.0.0.1", 0) as server:
+            yield server
 
 
 @pytest.fixture

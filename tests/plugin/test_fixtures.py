@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import structlog
 
 from feed.codec import encode_events
 from feed.io import load_scenario
 from feed.pytest_plugin import Racefeed
+from feed.server.log_level import quiet_server_logs
 from feed.testing import assert_standings
 
 TOKYO = "tokyo-2025-m1500-final"
@@ -97,3 +99,26 @@ async def test_seq_of_finds_checkpoints_by_event_type(racefeed: Racefeed) -> Non
     )
     with pytest.raises(LookupError, match="1 photo_finish_resolved"):
         session.seq_of("photo_finish_resolved", nth=2)
+
+
+async def test_the_test_server_logs_warnings_only_by_default(
+    racefeed: Racefeed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A failing test's report is not flooded: no info lines from the server by default."""
+    session = await racefeed.session(TOKYO)
+    async with session.connect() as feed:
+        await session.run_to_seq(10)
+        await feed.wait_for_seq(10)
+    out = capsys.readouterr()
+    assert "client_connected" not in out.out + out.err
+    assert "session_created" not in out.out + out.err
+
+
+def test_quiet_server_logs_restores_the_configuration_and_refuses_a_bad_level() -> None:
+    """The quieting is scoped to the server's life; a misspelt level is a clear error."""
+    before = structlog.get_config()["wrapper_class"]
+    with quiet_server_logs("warning"):
+        assert structlog.get_config()["wrapper_class"] is not before
+    assert structlog.get_config()["wrapper_class"] is before
+    with pytest.raises(ValueError, match="racefeed_log_level"), quiet_server_logs("loud"):
+        pass
