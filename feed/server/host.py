@@ -133,8 +133,10 @@ class Server:
 
     # -- lifecycle --------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Take up the log, and listen.
+    async def start(self, sessions: Sequence[SessionSpec] = ()) -> None:
+        """Take up the log, listen, and open the named ``sessions``.
+
+        ``server_started`` is logged once they exist, with their names.
 
         Raises:
             InsecureBind: the host is not loopback and there is no server token.
@@ -175,7 +177,14 @@ class Server:
             backlog=max(100, self.limits.max_connections),
         )
         self._port = int(self._ws.sockets[0].getsockname()[1])
-        _logger.info("server_started", url=self.url, director=self.director is not None)
+        for spec in sessions:
+            await self.add_session(spec)
+        _logger.info(
+            "server_started",
+            url=self.url,
+            director=self.director is not None,
+            sessions=[spec.name for spec in sessions],
+        )
 
     async def stop(self) -> None:
         """Close every connection (1001), stop every session, and store what was appended."""
@@ -362,13 +371,11 @@ async def run_server(
     config = replace(config or ServerConfig(), host=host, port=port)
     server = Server(config, log=log, control=control, scenarios=scenarios, clock=clock)
     try:
-        await server.start()
+        await server.start(sessions)
     except BaseException:
         await server.stop()  # what started before the failure (the log's reader) stops too
         raise
     try:
-        for spec in sessions:
-            await server.add_session(spec)
         yield server
     finally:
         await server.stop()

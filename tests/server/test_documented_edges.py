@@ -7,6 +7,8 @@ import json
 import urllib.request
 from typing import Any
 
+from structlog.testing import capture_logs
+
 from feed.server import ServerConfig, SessionSpec, run_server
 from tests.kit.races import make_race, static
 from tests.kit.wire import Client
@@ -67,3 +69,15 @@ async def test_healthz_counts_named_sessions_as_listed_and_private_ones_apart() 
         assert health["sessions"] == len(listed) == 1
         assert health["private_sessions"] == 1
         await client.close()
+
+
+async def test_server_started_is_logged_once_the_named_sessions_exist() -> None:
+    """The start line names the sessions, and comes after they were created."""
+    spec = SessionSpec(name="main", events=make_race(), paused=True, token=TOKEN)
+    with capture_logs() as logs:
+        async with run_server(sessions=[spec]):
+            pass
+    events = [entry["event"] for entry in logs]
+    started = events.index("server_started")
+    assert events.index("session_created") < started
+    assert logs[started]["sessions"] == ["main"]
