@@ -20,13 +20,13 @@ The server runs on the test's own event loop (tests are ``async def``; set
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from feed import wire
 from feed.builder import RaceBuilder
@@ -202,7 +202,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest_asyncio.fixture
+def _async_fixture(function: Callable[..., Any]) -> Any:
+    """pytest-asyncio's fixture, or one that says how to get it (``racefeed[pytest]``).
+
+    This module is loaded by every pytest run where racefeed is installed, so it must
+    import without pytest-asyncio: only using the fixtures needs it.
+    """
+    try:
+        pytest_asyncio = importlib.import_module("pytest_asyncio")
+    except ImportError:
+
+        @pytest.fixture(name=function.__name__)
+        def missing() -> None:
+            raise pytest.UsageError(
+                "racefeed's fixtures need pytest-asyncio: pip install 'racefeed[pytest]'"
+            )
+
+        return missing
+    return pytest_asyncio.fixture(function)
+
+
+@_async_fixture
 async def racefeed_server(request: pytest.FixtureRequest) -> AsyncIterator[Server]:
     """A racefeed server on 127.0.0.1 and a free port, running for one test."""
     level = str(request.config.getini("racefeed_log_level"))
