@@ -170,3 +170,20 @@ def test_a_wrong_example_is_caught() -> None:
     broken["expect"]["rows"][0]["bib"] = 99
     with pytest.raises(AssertionError):
         _check_standings(broken)
+
+
+def test_as_of_seq_after_a_snapshot_is_its_seq_then_each_folded_event() -> None:
+    """As the page says: a snapshot's ``seq``, then the seq of every later event folded."""
+    events = make_race(athletes=2)
+    cut = 5
+    snapshot = Projection()
+    snapshot.apply_all(events[:cut])
+    taken = snapshot.snapshot()
+    assert taken.seq == cut
+    assert [s.as_of_seq for s in taken.standings] == [cut]
+    resumed = Projection.from_state(
+        msgspec.convert(msgspec.to_builtins(taken.state), type(taken.state))
+    )
+    assert resumed.standings().as_of_seq == cut
+    resumed.apply(events[cut])
+    assert resumed.standings().as_of_seq == events[cut].seq
