@@ -10,7 +10,16 @@ from pathlib import Path
 import feed
 
 PACKAGE = Path(feed.__file__).parent
-SHELL = {"cli", "io", "server", "client", "pytest_plugin.py", "__main__.py", "_scenarios"}
+SHELL = {
+    "cli",
+    "io",
+    "server",
+    "client",
+    "terminal",
+    "pytest_plugin.py",
+    "__main__.py",
+    "_scenarios",
+}
 # The log's backends live beside the (pure) interface they implement.
 SHELL_FILES = {
     "store/memory.py",

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 from rich.console import Console
 
-from clients.terminal import LiveBlog, watch_feed
-from clients.terminal.view import Poll
 from feed.client import Feed, connect
 from feed.errors import FeedError
 from feed.projections import Projection
+from feed.terminal import LiveBlog, watch_feed
+from feed.terminal.view import Poll
 
 __all__ = ["register", "watch"]
 

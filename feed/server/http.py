@@ -41,9 +41,12 @@ _MAX_PATH = 2048
 
 
 def default_web_root() -> Path | None:
-    """``clients/web`` of a source checkout, if there is one."""
-    root = Path(__file__).resolve().parents[2] / "clients" / "web"
-    return root if root.is_dir() else None
+    """``clients/web`` of a source checkout, else the copy an installed wheel holds."""
+    package = Path(__file__).resolve().parents[1]
+    for root in (package.parent / "clients" / "web", package / "_web"):
+        if root.is_dir():
+            return root
+    return None
 
 
 def placeholder_page() -> bytes:

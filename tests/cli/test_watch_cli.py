@@ -11,12 +11,12 @@ import pytest
 from rich.console import Console
 from websockets.asyncio.client import connect as ws_connect
 
-from clients.terminal import LiveBlog
 from feed.cli import build_parser
 from feed.cli.watch import watch
 from feed.commentary import narrate
 from feed.io import load_scenario
 from feed.server import SessionSpec, run_server
+from feed.terminal import LiveBlog
 
 TOKEN = "t"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from clients.terminal import LiveBlog
 from feed.events import Event
 from feed.io import load_scenario
+from feed.terminal import LiveBlog
 from feed.wire import ReplayStatus
 
 RACE = "tokyo-2025-m1500-final"

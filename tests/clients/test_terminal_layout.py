@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from clients.terminal import LiveBlog, Screen
-from clients.terminal.tables import short_name
 from feed.events import Event
 from feed.io import load_scenario
+from feed.terminal import LiveBlog, Screen
+from feed.terminal.tables import short_name
 from tests.clients.moments import MOMENTS, moments
 
 SIZES = [(80, 24), (120, 40)]

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rich.console import Console
 
-from clients.terminal import LiveBlog, Screen, play_log, watch_feed
 from feed.events import (
     AthleteDidNotFinish,
     AthleteDidNotFinishData,
@@ -37,6 +36,7 @@ from feed.events import (
 )
 from feed.io import load_scenario
 from feed.projections import project
+from feed.terminal import LiveBlog, Screen, play_log, watch_feed
 
 RACE = "test-m1500-final"
 _GUN = datetime(2025, 9, 17, 13, 20, 40, tzinfo=UTC)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,3 +39,28 @@ def test_the_plugin_loads_without_pytest_asyncio_and_says_what_to_install() -> N
     )
     assert result.returncode == 0, result.stderr
     assert "racefeed[pytest]" in result.stdout, result.stdout
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_feed_only_with_the_web_page_inside(tmp_path: Path) -> None:
+    """No top-level ``clients`` package: the web page ships as ``feed/_web``."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "-w", str(tmp_path), "--no-deps", "-q"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    [wheel] = tmp_path.glob("racefeed-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {name.split("/")[0] for name in names} == {
+        "feed",
+        wheel.name.split("-py3")[0] + ".dist-info",
+    }
+    assert "feed/_web/index.html" in names and "feed/terminal/__init__.py" in names
+    [metadata] = [n for n in names if n.endswith("METADATA")]
+    requires = zipfile.ZipFile(wheel).read(metadata).decode().splitlines()
+    assert "Requires-Dist: pytest-asyncio>=0.24; extra == 'pytest'" in requires
+    assert not [
+        line
+        for line in requires
+        if line.startswith("Requires-Dist: pytest") and "extra" not in line
+    ]

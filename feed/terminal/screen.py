@@ -20,8 +20,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from clients.terminal.blog import LiveBlog, focus_of
-from clients.terminal.tables import (
+from feed.events import ResultStatus
+from feed.narrative import NarrativeLine
+from feed.projections import RaceStateView, Standings
+from feed.terminal.blog import LiveBlog, focus_of
+from feed.terminal.tables import (
     medal_table,
     result_table,
     running_order,
@@ -29,9 +32,6 @@ from clients.terminal.tables import (
     splits_table,
     start_list,
 )
-from feed.events import ResultStatus
-from feed.narrative import NarrativeLine
-from feed.projections import RaceStateView, Standings
 from feed.timing import format_clock
 
 __all__ = ["COMMENTARY_LINES", "STATUS_LABELS", "Screen"]

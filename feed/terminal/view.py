@@ -21,9 +21,9 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from rich.console import Console
 from rich.live import Live
 
-from clients.terminal.blog import LiveBlog, focus_of
-from clients.terminal.screen import Screen
 from feed.events import Event
+from feed.terminal.blog import LiveBlog, focus_of
+from feed.terminal.screen import Screen
 from feed.timing import format_clock
 
 __all__ = ["Poll", "play_log", "watch_feed"]

@@ -3,7 +3,7 @@
 ``LiveBlog`` folds events into a ``Projection`` and a ``Narrator`` and keeps every
 line the narrator wrote, across snapshots too: a reset keeps the lines up to the
 snapshot's seq, and the narrator picks up from there. It draws nothing itself
-(``clients.terminal.screen`` does) and computes no time: the texts come from the
+(``feed.terminal.screen`` does) and computes no time: the texts come from the
 views. The only arithmetic is the running clock, ticked between events from the
 server's ``replay_state`` (see ``clock_ms``), and the age of the last update.
 

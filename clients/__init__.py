@@ -1,3 +1,0 @@
-"""Reference clients of the racefeed wire protocol."""
-
-__all__: list[str] = []
