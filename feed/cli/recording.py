@@ -7,6 +7,8 @@ import asyncio
 import sys
 from pathlib import Path
 
+from websockets.exceptions import WebSocketException
+
 from feed.errors import FaultSpecError
 from feed.faults.profiles import parse_spec
 from feed.recording.format import RecordingError, decode
@@ -88,7 +90,7 @@ def _record(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 0
-    except (OSError, ValueError) as exc:  # refused, bad URI, handshake failures
+    except (OSError, ValueError, WebSocketException) as exc:  # refused, bad URI, handshake
         print(f"racefeed record: {args.url}: {exc}", file=sys.stderr)
         return 1
     print(f"recorded {count} frames to {args.output}")

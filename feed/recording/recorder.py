@@ -37,10 +37,11 @@ async def record(
     """
     header = Header(url=url, started_at=datetime.now(UTC).isoformat(), sent=tuple(send))
     count = 0
-    with out.open("w", encoding="utf-8") as sink:
-        sink.write(encode_header(header) + "\n")
-        sink.flush()
-        async with connect(url, max_size=None) as connection:
+    # Connect first, so an unreachable URL leaves no file behind.
+    async with connect(url, max_size=None) as connection:
+        with out.open("w", encoding="utf-8") as sink:
+            sink.write(encode_header(header) + "\n")
+            sink.flush()
             for message in send:
                 await connection.send(message)
             first: float | None = None
