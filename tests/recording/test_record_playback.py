@@ -201,3 +201,16 @@ async def test_faults_are_seeded_per_connection() -> None:
         assert await one() == first  # same seed, same connection number: same faults
     finally:
         await again.close()
+
+
+async def test_a_delay_fault_holds_every_frame_back() -> None:
+    frames = [Frame(0.0, f"f{n}") for n in range(5)]
+    player = Player(frames, faults=FaultSpec(delay_ms=80))
+    port = await player.start()
+    try:
+        started = time.monotonic()
+        got = await _receive(f"ws://127.0.0.1:{port}", len(frames))
+    finally:
+        await player.close()
+    assert [data for _, data in got] == [f"f{n}" for n in range(5)]  # order kept
+    assert got[-1][0] - started >= 5 * 0.08 * 0.95
