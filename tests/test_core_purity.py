@@ -27,10 +27,12 @@ SHELL_FILES = {
     "store/jetstream.py",
     "store/nats_client.py",
 }
+# Recording and playback drive the pure format and timeline over websockets.
+SHELL_FILES |= {"recording/recorder.py", "recording/player.py"}
 ALLOWED_IMPORTS = {
-    "__future__", "array", "bisect", "copy", "collections", "csv", "dataclasses", "datetime",
-    "difflib", "enum", "functools", "hashlib", "heapq", "itertools", "math", "msgspec", "operator",
-    "random",
+    "__future__", "array", "base64", "binascii", "bisect", "copy", "collections", "csv",
+    "dataclasses", "datetime", "difflib", "enum", "functools", "hashlib", "heapq", "itertools",
+    "json", "math", "msgspec", "operator", "random",
     "re", "string", "tomllib", "typing", "typing_extensions", "unicodedata", "zoneinfo", "feed",
 }  # fmt: skip
 FORBIDDEN_CALLS = {"open", "print", "input", "now", "utcnow", "today", "time", "monotonic",

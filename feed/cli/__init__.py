@@ -24,6 +24,7 @@ _COMMAND_MODULES = (
     "feed.cli.watch",
     "feed.cli.faults",
     "feed.cli.scaleout",
+    "feed.cli.recording",
 )
 
 
