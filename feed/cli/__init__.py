@@ -12,6 +12,10 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+import structlog
+
+from feed.cli.structured_logs import configure_logging
+
 __all__ = ["build_parser", "main", "run"]
 
 # Modules that register subcommands, in the order --help lists them.
@@ -55,12 +59,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    # Unconfigured, structlog prints to stdout, where commands write their data
+    # (``tail --json``); a command that wants more logs configures them itself.
+    borrowed = not structlog.is_configured()
+    if borrowed:
+        configure_logging(level="warning")
     try:
         code: int = handler(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+    finally:
+        if borrowed:  # leave an embedding program (or a test run) as it was
+            structlog.reset_defaults()
     return code
 
 

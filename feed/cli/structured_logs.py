@@ -10,13 +10,26 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 import structlog
 
 __all__ = ["configure_logging"]
 
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
+
+
+class _CurrentStderr:
+    """Whatever ``sys.stderr`` is when a line is written (a test may have swapped it since)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
 
 
 def configure_logging(
@@ -27,9 +40,9 @@ def configure_logging(
     Args:
         json: one JSON object per line instead of the console renderer.
         level: ``debug``, ``info`` or ``warning``.
-        stream: where to write.
+        stream: where to write (the standard error at each line, by default).
     """
-    out = stream if stream is not None else sys.stderr
+    out: Any = stream if stream is not None else _CurrentStderr()
     renderer: structlog.typing.Processor
     if json:
         renderer = structlog.processors.JSONRenderer()

@@ -21,6 +21,7 @@ hold an older one keep it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ __all__ = ["Director", "OpenedSession", "run_director"]
 _control_decoder = msgspec.json.Decoder(wire.Control)
 _create_decoder = msgspec.json.Decoder(wire.CreateSession)
 _logger = structlog.get_logger("racefeed.director")
+_STORED_WAIT_S = 2.0  # how long an answer to a gateway waits for the log to store it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -173,6 +175,7 @@ class Director:
             if spec.paused and spec.at_start_list:
                 gun = next((e.seq for e in loaded.events if e.type == "race_started"), 1)
                 self._apply(clock, wire.Control(session=name, action="seek", seq=gun - 1))
+            await self.log.flush()  # stored before anyone is told the session exists
             return OpenedSession(clock=clock, token=token, resumed=False)
         check_same_scenario(known.opened, loaded)
         clock = self._take_up(known, loaded)
@@ -182,6 +185,7 @@ class Director:
             self._apply(clock, wire.Control(session=name, action="seek", seq=0))
             action: wire.ControlAction = "pause" if spec.paused else "play"
             self._apply(clock, wire.Control(session=name, action=action))
+        await self.log.flush()
         return OpenedSession(clock=clock, token=token, resumed=True)
 
     # -- what gateways ask ------------------------------------------------------------
@@ -197,10 +201,20 @@ class Director:
         """
         try:
             if op == "control":
-                return self.control(decode_json(_control_decoder, payload), authorized=authorized)
-            return await self.create_session(decode_json(_create_decoder, payload))
+                reply = self.control(decode_json(_control_decoder, payload), authorized=authorized)
+            else:
+                reply = await self.create_session(decode_json(_create_decoder, payload))
         except msgspec.DecodeError as exc:
             return wire.error("bad_message", f"not a {op} message: {exc}")
+        if not isinstance(reply, wire.ErrorMessage):
+            # The gateway answers its client once it has read the log's head: what this
+            # did must be stored by then, or the client hears of a session it cannot find.
+            # Bounded: requests are answered one at a time, and a log that is away must
+            # not hold up the next one.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(_STORED_WAIT_S):
+                    await self.log.flush()
+        return reply
 
     def control(self, message: wire.Control, *, authorized: bool = False) -> wire.ServerMessage:
         """Check the token and drive the clock; the session's new ``replay_state``, or an error.

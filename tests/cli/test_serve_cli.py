@@ -129,9 +129,10 @@ def test_serve_a_jsonl_file_and_tail_it_readably(tmp_path: Path) -> None:
 
 
 def test_tail_without_a_server_says_so_and_exits_1() -> None:
-    """No server at the URL: a message on stderr and exit status 1."""
+    """No server at the URL: a message on stderr and exit status 1; stdout, where
+    ``--json`` writes its data, holds no log line about the attempts."""
     result = subprocess.run(
-        [*RACEFEED, "tail", "ws://127.0.0.1:9", "--wait", "0.2"],
+        [*RACEFEED, "tail", "ws://127.0.0.1:9", "--wait", "0.5", "--json"],
         capture_output=True,
         text=True,
         timeout=30,
@@ -139,6 +140,7 @@ def test_tail_without_a_server_says_so_and_exits_1() -> None:
     )
     assert result.returncode == 1
     assert "cannot connect to ws://127.0.0.1:9" in result.stderr
+    assert result.stdout == ""
 
 
 def test_tail_of_an_unknown_session_exits_1() -> None:

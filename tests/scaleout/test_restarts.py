@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import msgspec
 import pytest
 
+from feed import wire
 from feed.io import load_scenario
 from feed.projections import project
 from feed.protocol import Limits
@@ -136,3 +138,28 @@ async def test_control_while_no_director_answers_is_unavailable_and_the_connecti
     assert refused["code"] == "unavailable" and refused["closes"] is False
     assert "director did not answer" in refused["message"]
     assert pong["id"] == 7
+
+
+async def test_what_the_director_did_is_stored_before_it_says_so(
+    nats_url: str, stream_names: tuple[str, str]
+) -> None:
+    """A session opened, or created for a gateway's client, is in the stream when the director
+    answers: a gateway that reads the stream's head then serves it, never ``unknown_session``."""
+    stream, prefix = stream_names
+    log = await JetStreamLog.open(
+        nats_url, name="test-director", wait_s=5, stream=stream, prefix=prefix
+    )
+    reader = await JetStreamLog.open(
+        nats_url, name="test-reader", wait_s=5, stream=stream, prefix=prefix
+    )
+    try:
+        spec = SessionSpec(name="final", scenario=TOKYO, speed=1.0, paused=True)
+        async with run_director(log, [spec]) as (director, _):
+            assert [e.record.session for e in await reader.read("final")][:1] == ["final"]
+            create = wire.CreateSession(scenario=TOKYO, paused=True)
+            reply = await director.handle("create", msgspec.json.encode(create), False)
+            assert isinstance(reply, wire.SessionCreated)
+            assert await reader.read(reply.session) != []
+    finally:
+        await reader.close()
+        await log.close()
