@@ -23,8 +23,17 @@ from rich.table import Table
 from rich.text import Text
 
 from feed.errors import RacefeedError
-from feed.faults import KINDS, PROFILES, FaultKind, FaultPlan, FaultSpec, format_spec, parse_spec
+from feed.faults import (
+    KINDS,
+    PROFILES,
+    FaultKind,
+    FaultPlan,
+    FaultSpec,
+    format_spec,
+    parse_spec,
+)
 from feed.faults import plan as plan_faults
+from feed.faults.spec import FIELD_KINDS
 from feed.io import load_scenario
 
 __all__ = ["faults_command", "register"]
@@ -37,7 +46,8 @@ examples:
   racefeed faults --profiles
 
 SPEC is a profile name, then key=value overrides, separated by commas (lossy,drop_p=0.05);
-seq lists are joined by + (disconnect_at_seq=57+120). Prints one line per action
+seq and event type lists are joined by + (disconnect_at_seq=57+120,
+drop_type=photo_finish_resolved). Prints one line per action
 (seq 57 drop, seq 88 delay 143 ms, seq 60 reorder after seq 62) and a count per kind.
 The same scenario, SPEC and seed always print the same schedule. See docs/faults.md.
 """
@@ -143,7 +153,7 @@ def _kinds(text: str | None) -> set[FaultKind] | None:
 def _notes(spec: FaultSpec, schedule: FaultPlan) -> list[str]:
     """Seqs the spec names that this plan never reaches, so that nobody waits for them."""
     notes = []
-    for name in ("disconnect_at_seq", "stall_at_seq", "epoch_bump_at_seq"):
+    for name in (name for name, kind in FIELD_KINDS.items() if kind == "seqs"):
         seqs: list[int] = getattr(spec, name)
         outside = sorted(
             seq for seq in set(seqs) if not schedule.from_seq <= seq <= schedule.last_seq

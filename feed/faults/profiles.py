@@ -8,9 +8,10 @@ A spec string is a profile name, then ``key=value`` overrides, separated by comm
     chaos,disconnect_at_seq=57+120,late_correction_ms=0
 
 Keys are the fields of ``FaultSpec``. Values: probabilities as decimals (``0.05``),
-times and windows as whole numbers (``delay_ms=150``), seq lists joined by ``+``
-(``57+120``; empty for none). A profile name may only come first; without one, the
-overrides apply to ``none``. ``format_spec`` writes the canonical string back.
+times and windows as whole numbers (``delay_ms=150``), lists of seqs or event types
+joined by ``+`` (``57+120``, ``drop_type=photo_finish_resolved``; empty for none). A
+profile name may only come first; without one, the overrides apply to ``none``.
+``format_spec`` writes the canonical string back.
 """
 
 from __future__ import annotations
@@ -131,8 +132,8 @@ def format_spec(spec: FaultSpec) -> str:
         value = getattr(spec, name)
         if value == getattr(clean, name):
             continue
-        if kind == "seqs":
-            parts.append(f"{name}={'+'.join(str(seq) for seq in value)}")
+        if kind in ("seqs", "types"):
+            parts.append(f"{name}={'+'.join(str(item) for item in value)}")
         elif kind == "probability":
             parts.append(f"{name}={float(value)!r}")
         else:
@@ -178,6 +179,8 @@ def _value(key: str, raw: str, text: str, column: int) -> object:
     try:
         if kind == "seqs":
             value = [int(part) for part in raw.split("+")] if raw else []
+        elif kind == "types":
+            value = [part.strip() for part in raw.split("+")] if raw else []
         elif kind == "probability":
             value = float(raw)
         else:
@@ -185,6 +188,7 @@ def _value(key: str, raw: str, text: str, column: int) -> object:
     except ValueError:
         expected = {
             "seqs": "seqs joined by '+' (57+120)",
+            "types": "event types joined by '+' (athlete_finished)",
             "probability": "a probability from 0 to 1 (0.05)",
             "ms": "whole milliseconds (150)",
             "window": "a whole number of events (3)",

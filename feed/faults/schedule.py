@@ -187,18 +187,28 @@ def plan(
 
 
 class _AtSeqs(NamedTuple):
-    """The spec's seq lists as sets, built once per plan."""
+    """The spec's targeted seqs and event types as sets, built once per plan."""
 
     disconnect: frozenset[int]
+    disconnect_types: frozenset[str]
+    drop: frozenset[int]
+    drop_types: frozenset[str]
+    duplicate: frozenset[int]
+    reorder: frozenset[int]
     epoch_bump: frozenset[int]
     stall: frozenset[int]
 
 
 def _at_seqs_of(spec: FaultSpec) -> _AtSeqs:
     return _AtSeqs(
-        frozenset(spec.disconnect_at_seq),
-        frozenset(spec.epoch_bump_at_seq),
-        frozenset(spec.stall_at_seq),
+        disconnect=frozenset(spec.disconnect_at_seq),
+        disconnect_types=frozenset(spec.disconnect_at_type),
+        drop=frozenset(spec.drop_at_seq),
+        drop_types=frozenset(spec.drop_type),
+        duplicate=frozenset(spec.duplicate_at_seq),
+        reorder=frozenset(spec.reorder_at_seq),
+        epoch_bump=frozenset(spec.epoch_bump_at_seq),
+        stall=frozenset(spec.stall_at_seq),
     )
 
 
@@ -212,21 +222,27 @@ def _actions_at(
         draws.random() for _ in range(8)
     )
     found: list[FaultAction] = []
-    if seq in at_seqs.disconnect or u_disconnect < spec.disconnect_p:
+    if (
+        seq in at_seqs.disconnect
+        or event_type in at_seqs.disconnect_types
+        or u_disconnect < spec.disconnect_p
+    ):
         found.append(FaultAction(seq=seq, kind="disconnect"))
     if seq in at_seqs.epoch_bump or u_bump < spec.epoch_bump_p:
         found.append(FaultAction(seq=seq, kind="epoch_bump"))
     if seq in at_seqs.stall or u_stall < spec.stall_p:
         found.append(FaultAction(seq=seq, kind="stall", ms=spec.stall_ms))
-    if u_drop < spec.drop_p:
+    if seq in at_seqs.drop or event_type in at_seqs.drop_types or u_drop < spec.drop_p:
         found.append(FaultAction(seq=seq, kind="drop"))
-    ahead = min(1 + int(u_ahead * spec.reorder_window), spec.reorder_window)
-    partner = min(seq + ahead, last)
-    if u_reorder < spec.reorder_p and partner > seq:
+    # A targeted reorder goes the whole window, so a case knows which event overtakes.
+    targeted = seq in at_seqs.reorder
+    drawn = min(1 + int(u_ahead * spec.reorder_window), spec.reorder_window)
+    partner = min(seq + (spec.reorder_window if targeted else drawn), last)
+    if (targeted or u_reorder < spec.reorder_p) and partner > seq:
         found.append(FaultAction(seq=seq, kind="reorder", with_seq=partner))
     if spec.late_correction_ms > 0 and event_type in CORRECTION_TYPES:
         found.append(FaultAction(seq=seq, kind="late_correction", ms=spec.late_correction_ms))
-    if u_duplicate < spec.duplicate_p:
+    if seq in at_seqs.duplicate or u_duplicate < spec.duplicate_p:
         found.append(FaultAction(seq=seq, kind="duplicate"))
     delay = spec.delay_ms + round(u_jitter * spec.jitter_ms)
     if delay > 0:

@@ -10,12 +10,14 @@ replay speed.
 
 from __future__ import annotations
 
+import difflib
 import math
 from typing import Final, Literal, TypeAlias, TypeGuard
 
 import msgspec
 
 from feed.errors import FaultSpecError
+from feed.events import EVENT_TYPES
 
 __all__ = [
     "FIELD_KINDS",
@@ -33,17 +35,26 @@ MAX_MS: Final = 600_000
 MAX_SEQS: Final = 1000
 """The most seqs a ``*_at_seq`` list may hold."""
 
-FieldKind: TypeAlias = Literal["probability", "ms", "window", "seqs"]
+FieldKind: TypeAlias = Literal["probability", "ms", "window", "seqs", "types"]
 
 
 class FaultSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Which faults to inject, and how often; every default is "none of that fault".
 
+    The ``*_at_seq`` and ``*_type`` fields put a fault on a precise spot (a case
+    about the winner's finish drops exactly that finish); the ``*_p`` fields spread
+    faults at random.
+
     Attributes:
         disconnect_at_seq: cut the connection just before these seqs go out.
+        disconnect_at_type: cut the connection just before every event of these types.
         disconnect_p: chance, per event, of cutting the connection before it goes out.
+        drop_at_seq: these seqs are skipped on their first delivery attempt.
+        drop_type: every event of these types is skipped on its first delivery attempt.
         drop_p: chance, per event, that it is skipped on its first delivery attempt.
+        duplicate_at_seq: these seqs are sent twice in a row.
         duplicate_p: chance, per event, that it is sent twice in a row.
+        reorder_at_seq: these seqs go out after the event ``reorder_window`` later.
         reorder_p: chance, per event, that it is swapped with a later one.
         reorder_window: how far ahead that later one may be (1 = the next event).
         delay_ms: latency added to every event.
@@ -58,9 +69,14 @@ class FaultSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     """
 
     disconnect_at_seq: list[int] = []
+    disconnect_at_type: list[str] = []
     disconnect_p: float = 0.0
+    drop_at_seq: list[int] = []
+    drop_type: list[str] = []
     drop_p: float = 0.0
+    duplicate_at_seq: list[int] = []
     duplicate_p: float = 0.0
+    reorder_at_seq: list[int] = []
     reorder_p: float = 0.0
     reorder_window: int = 1
     delay_ms: int = 0
@@ -91,9 +107,14 @@ class FaultSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
 
 FIELD_KINDS: Final[dict[str, FieldKind]] = {
     "disconnect_at_seq": "seqs",
+    "disconnect_at_type": "types",
     "disconnect_p": "probability",
+    "drop_at_seq": "seqs",
+    "drop_type": "types",
     "drop_p": "probability",
+    "duplicate_at_seq": "seqs",
     "duplicate_p": "probability",
+    "reorder_at_seq": "seqs",
     "reorder_p": "probability",
     "reorder_window": "window",
     "delay_ms": "ms",
@@ -130,6 +151,8 @@ def check_field(name: str, value: object, *, shown: str | None = None) -> str | 
     elif kind == "window":
         if not _is_int(value) or value < 1:
             return f"expected a window of 1 or more events, got {got}"
+    elif kind == "types":
+        return _check_types(value, got)
     elif not isinstance(value, list):
         return f"expected a list of seqs, got {got}"
     elif len(value) > MAX_SEQS:
@@ -138,6 +161,18 @@ def check_field(name: str, value: object, *, shown: str | None = None) -> str | 
         for index, seq in enumerate(value):
             if not _is_int(seq) or seq < 1:
                 return f"[{index}]: expected a seq of 1 or more, got {seq!r}"
+    return None
+
+
+def _check_types(value: object, got: str) -> str | None:
+    if not isinstance(value, list):
+        return f"expected a list of event types, got {got}"
+    for index, name in enumerate(value):
+        if not isinstance(name, str) or name not in EVENT_TYPES:
+            close = difflib.get_close_matches(str(name), EVENT_TYPES, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            known = ", ".join(sorted(EVENT_TYPES))
+            return f"[{index}]: expected an event type ({known}), got {name!r}{hint}"
     return None
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from hypothesis import strategies as st
 
 from feed.events import (
+    EVENT_TYPES,
     Commentary,
     CommentaryData,
     Event,
@@ -67,6 +68,8 @@ def specs(draw: st.DrawFn) -> FaultSpec:
             fields[name] = draw(st.integers(0, MAX_MS))
         elif kind == "window":
             fields[name] = draw(st.integers(1, 20))
+        elif kind == "types":
+            fields[name] = draw(st.lists(st.sampled_from(sorted(EVENT_TYPES)), max_size=3))
         else:
             fields[name] = draw(st.lists(st.integers(1, 10_000), max_size=5))
     if fields["stall_at_seq"] or fields["stall_p"]:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from feed.errors import SequenceError
 from feed.events import Event
-from feed.faults import CORRECTION_TYPES, PROFILES, FaultSpec, plan
+from feed.faults import CORRECTION_TYPES, PROFILES, FaultAction, FaultSpec, PlanAsFed, plan
 from tests.faults.fault_logs import log, logs, specs
 
 seeds = st.integers(-(2**63), 2**63)
@@ -94,11 +94,62 @@ def test_every_action_is_within_what_the_spec_allows(
     kinds_at: dict[int, list[str]] = {}
     for action in schedule.actions:
         kinds_at.setdefault(action.seq, []).append(action.kind)
-    for seq in spec.disconnect_at_seq:
-        assert seq > last or "disconnect" in kinds_at.get(seq, []), f"seed {seed}, seq {seq}"
+    targeted = {
+        "disconnect": spec.disconnect_at_seq,
+        "drop": spec.drop_at_seq,
+        "duplicate": spec.duplicate_at_seq,
+        "stall": spec.stall_at_seq,
+        "epoch_bump": spec.epoch_bump_at_seq,
+    }
+    for kind, seqs in targeted.items():
+        for seq in seqs:
+            assert seq > last or kind in kinds_at.get(seq, []), f"seed {seed}, {kind} at {seq}"
+    for seq, event_type in types.items():
+        if event_type in spec.drop_type:
+            assert "drop" in kinds_at.get(seq, []), f"seed {seed}, {event_type} at {seq}"
+        if event_type in spec.disconnect_at_type:
+            assert "disconnect" in kinds_at.get(seq, []), f"seed {seed}, {event_type} at {seq}"
     corrections = [seq for seq, kind in types.items() if kind in CORRECTION_TYPES]
     late = [a.seq for a in schedule.actions if a.kind == "late_correction"]
     assert late == (corrections if spec.late_correction_ms else [])
+
+
+@given(seeds)
+def test_a_targeted_fault_hits_its_spot_and_moves_no_random_one(seed: int) -> None:
+    """``lossy,drop_at_seq=40`` is lossy's plan plus one drop at 40: targets draw nothing."""
+    events = log([n % 7 == 0 for n in range(150)])
+    lossy = PROFILES["lossy"].spec
+    targeted = msgspec.structs.replace(
+        lossy, drop_at_seq=[40], duplicate_at_seq=[41], reorder_at_seq=[42], reorder_window=3
+    )
+    wider = msgspec.structs.replace(lossy, reorder_window=3)
+    added = {
+        FaultAction(seq=40, kind="drop"),
+        FaultAction(seq=41, kind="duplicate"),
+        FaultAction(seq=42, kind="reorder", with_seq=45),  # the whole window, always
+    }
+    got = plan(targeted, seed, events).actions
+    assert set(got) - set(plan(wider, seed, events).actions) <= added
+    assert added <= set(got), f"seed {seed}"
+
+
+def test_a_type_fault_hits_every_event_of_its_types_and_no_other() -> None:
+    """``drop_type`` and ``disconnect_at_type`` follow the event's type, in a plan and as fed."""
+    events = log([n % 5 == 0 for n in range(60)])
+    spec = FaultSpec(drop_type=["result_amended"], disconnect_at_type=["protest_decided"])
+    schedule = plan(spec, 3, events)
+    as_fed = PlanAsFed(spec, 3, events[-1].seq)
+    by_type = {
+        kind: sorted(e.type for e in events for a in schedule.at(e.seq) if a.kind == kind)
+        for kind in ("drop", "disconnect")
+    }
+    assert set(by_type["drop"]) == {"result_amended"} and set(by_type["disconnect"]) == {
+        "protest_decided"
+    }
+    assert len(by_type["drop"]) + len(by_type["disconnect"]) == sum(
+        e.type in {"result_amended", "protest_decided"} for e in events
+    )
+    assert [a for e in events for a in as_fed.at(e.seq, e.type)] == schedule.actions
 
 
 def test_a_clean_spec_plans_nothing() -> None:

@@ -73,6 +73,9 @@ def test_overrides_change_only_the_keys_they_name() -> None:
         ("lossy,", 7, None, "empty item; expected a profile name or key=value"),
         ("", 1, None, "empty; expected a profile"),
         ("drop_p=0.1,drop_p=0.2", 12, "drop_p", "given twice (first at column 1)"),
+        ("drop_type=photo_finish", 11, "drop_type", "did you mean 'photo_finish_resolved'?"),
+        ("disconnect_at_type=split_recorded+x", 20, "disconnect_at_type", "[1]: expected an event"),
+        ("drop_at_seq=0", 13, "drop_at_seq", "[0]: expected a seq of 1 or more"),
     ],
 )
 def test_a_bad_spec_string_says_where_which_key_and_what_was_expected(
@@ -102,6 +105,8 @@ def test_a_list_index_is_written_into_the_key_path() -> None:
         ({"reorder_window": 0}, "reorder_window"),
         ({"jitter_ms": MAX_MS + 1}, "jitter_ms"),
         ({"epoch_bump_at_seq": [0]}, "epoch_bump_at_seq"),
+        ({"drop_type": ["finish"]}, "drop_type"),
+        ({"disconnect_at_type": [["nested"]]}, "disconnect_at_type"),
         ({"stall_p": 0.1}, "stall_ms"),
     ],
 )
