@@ -14,6 +14,13 @@ Fixtures:
     point (``expected(at_seq=N)``), to compare with what the client shows
     (``feed.testing.assert_standings``).
 
+``racefeed_case`` and ``racefeed_conformance``
+    the conformance suite (docs/conformance.md) for a Python client, without the
+    adapter: a test that takes ``racefeed_case`` runs once per numbered case, and
+    ``await racefeed_conformance.check(racefeed_case, start_client)`` runs it
+    against the client that ``start_client(url, session, case)`` starts (anything
+    with the ``feed.conform.ClientUnderTest`` methods), failing with the report.
+
 The server runs on the test's own event loop (tests are ``async def``; set
 ``asyncio_mode = "auto"`` or mark them ``@pytest.mark.asyncio``).
 """
@@ -31,6 +38,10 @@ import pytest
 from feed import wire
 from feed.builder import RaceBuilder
 from feed.client import Backoff, Feed, connect
+from feed.conform.cases import SUITE, Case
+from feed.conform.report import failure_text
+from feed.conform.results import CaseResult
+from feed.conform.runner import ConformServers, Runner, StartClientFn, conform_servers
 from feed.events import Event
 from feed.io import load_scenario
 from feed.projections import Projection, project
@@ -39,7 +50,14 @@ from feed.server import Server, SessionSpec, run_server
 from feed.server.log_level import quiet_server_logs
 from feed.server.session_clock import SessionClock
 
-__all__ = ["Racefeed", "ReplaySession", "racefeed", "racefeed_server"]
+__all__ = [
+    "Conformance",
+    "Racefeed",
+    "ReplaySession",
+    "racefeed",
+    "racefeed_conformance",
+    "racefeed_server",
+]
 
 _names = itertools.count(1)
 
@@ -235,3 +253,35 @@ async def racefeed_server(request: pytest.FixtureRequest) -> AsyncIterator[Serve
 def racefeed(racefeed_server: Server) -> Racefeed:
     """Start sessions, drive their clocks, and get the reference answer."""
     return Racefeed(racefeed_server)
+
+
+class Conformance:
+    """Runs conformance cases against an in-process client, on servers of the suite's own."""
+
+    def __init__(self, servers: ConformServers) -> None:
+        self.servers = servers
+
+    async def check(
+        self, case: Case, start_client: StartClientFn, *, check_timeout: float = 10.0
+    ) -> CaseResult:
+        """Run ``case``; fail the test with the case's report if the client got it wrong."""
+        runner = Runner(self.servers, start_client, check_timeout=check_timeout)
+        result = await runner.run(case)
+        if not result.passed:
+            pytest.fail(failure_text(result), pytrace=False)
+        return result
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that takes ``racefeed_case`` runs once per case of the suite, named by its id."""
+    if "racefeed_case" in metafunc.fixturenames:
+        metafunc.parametrize("racefeed_case", SUITE, ids=[case.id for case in SUITE])
+
+
+@_async_fixture
+async def racefeed_conformance(request: pytest.FixtureRequest) -> AsyncIterator[Conformance]:
+    """The conformance runner, over servers with the suite's limits, for one test."""
+    level = str(request.config.getini("racefeed_log_level"))
+    with quiet_server_logs(level):
+        async with conform_servers() as servers:
+            yield Conformance(servers)

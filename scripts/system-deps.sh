@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install the outside programs the full test suite uses, from Debian's packages:
-# chromium (browser tests) and nats-server (scale-out tests). Skips what is present.
+# chromium (browser tests), nats-server (scale-out tests) and nodejs (the JavaScript
+# reference client of racefeed conform; it needs Node 20.10+). Skips what is present.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium chromium-driver)
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

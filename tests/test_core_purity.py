@@ -29,10 +29,13 @@ SHELL_FILES = {
 }
 # Recording and playback drive the pure format and timeline over websockets.
 SHELL_FILES |= {"recording/recorder.py", "recording/player.py"}
+# Conformance runs cases on a server against a child process; its contract, cases,
+# results and reports are pure.
+SHELL_FILES |= {"conform/adapter.py", "conform/runner.py"}
 ALLOWED_IMPORTS = {
     "__future__", "array", "base64", "binascii", "bisect", "copy", "collections", "csv",
     "dataclasses", "datetime", "difflib", "enum", "functools", "hashlib", "heapq", "itertools",
-    "json", "math", "msgspec", "operator", "random",
+    "html", "json", "math", "msgspec", "operator", "random", "xml",
     "re", "string", "tomllib", "typing", "typing_extensions", "unicodedata", "zoneinfo", "feed",
 }  # fmt: skip
 FORBIDDEN_CALLS = {"open", "print", "input", "now", "utcnow", "today", "time", "monotonic",

@@ -29,6 +29,7 @@ _COMMAND_MODULES = (
     "feed.cli.faults",
     "feed.cli.scaleout",
     "feed.cli.recording",
+    "feed.cli.conform",
 )
 
 

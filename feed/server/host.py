@@ -21,6 +21,7 @@ Start one in-process (tests, notebooks, other programs)::
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -70,6 +71,9 @@ class ServerConfig:
         web_root: directory served at ``/`` (default: ``clients/web`` if present).
         compression: ``None`` (default) or ``"deflate"``.
         catch_up_wait_s: the longest a request waits for the gateway to read the log.
+        send_buffer: the kernel's send buffer per connection, in bytes (default: the
+            system's, which grows to megabytes); small, a stopped reader shows up
+            as ``too_slow`` after kilobytes instead of megabytes.
     """
 
     host: str = "127.0.0.1"
@@ -80,6 +84,7 @@ class ServerConfig:
     web_root: Path | None = _UNSET_ROOT
     compression: str | None = None
     catch_up_wait_s: float = 5.0
+    send_buffer: int | None = None
 
 
 class Server:
@@ -176,6 +181,9 @@ class Server:
             # overflow the accept queue: a dropped SYN is retried only after a second.
             backlog=max(100, self.limits.max_connections),
         )
+        if config.send_buffer is not None:
+            for listening in self._ws.sockets:  # accepted connections inherit it
+                listening.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, config.send_buffer)
         self._port = int(self._ws.sockets[0].getsockname()[1])
         for spec in sessions:
             await self.add_session(spec)

@@ -1,0 +1,167 @@
+"""The client under test: a command run as a child process, asked over its stdin and stdout.
+
+``ClientUnderTest`` is what the runner needs of a client; ``CommandClient`` is that
+for any program that follows the adapter contract (``feed.conform.contract``), in
+any language. A Python client can be tested in process instead (the pytest plugin
+does): anything with these three methods will do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections import deque
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import msgspec
+
+from feed.conform.contract import Ask, Shown, decode_shown, encode_ask
+
+__all__ = ["AdapterError", "ClientUnderTest", "CommandClient"]
+
+_STDERR_LINES = 40  # kept for the report
+_LINE_LIMIT = 16 * 1024 * 1024  # one answer of a large championship table fits
+
+
+class AdapterError(Exception):
+    """The client broke the adapter contract: exited, answered late, or not an answer."""
+
+
+class ClientUnderTest(Protocol):
+    """What a conformance case needs of a client."""
+
+    async def show(self) -> Shown:
+        """What the client shows now."""
+
+    def suspend(self) -> None:
+        """Stop reading until ``resume`` (a reader that falls behind)."""
+
+    def resume(self) -> None:
+        """Go on after ``suspend``."""
+
+    async def close(self) -> None:
+        """Stop the client."""
+
+
+class CommandClient:
+    """A client program under test, started with the session's address in its environment.
+
+    Args:
+        process: the running program.
+        answer_timeout: the longest an answer to ``show`` may take.
+    """
+
+    def __init__(self, process: asyncio.subprocess.Process, *, answer_timeout: float) -> None:
+        self.process = process
+        self.answer_timeout = answer_timeout
+        self.stderr: deque[str] = deque(maxlen=_STDERR_LINES)
+        self._next_id = 0
+        self._stderr_task = asyncio.get_running_loop().create_task(self._read_stderr())
+
+    @classmethod
+    async def start(
+        cls,
+        command: Sequence[str],
+        env: Mapping[str, str],
+        *,
+        answer_timeout: float = 2.0,
+    ) -> CommandClient:
+        """Start ``command`` with ``env`` added to this process's environment.
+
+        Raises:
+            AdapterError: the command cannot be started.
+        """
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *command,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env={**os.environ, **env},
+                limit=_LINE_LIMIT,
+            )
+        except OSError as exc:
+            raise AdapterError(f"cannot start {' '.join(command)!r}: {exc}") from None
+        return cls(process, answer_timeout=answer_timeout)
+
+    async def show(self) -> Shown:
+        """Ask ``show`` and read the answer with the same id (earlier ones are skipped).
+
+        Raises:
+            AdapterError: the client exited, took longer than ``answer_timeout``, or
+                wrote a line that is not an answer.
+        """
+        self._next_id += 1
+        asked = self._next_id
+        await self._send(Ask(ask="show", id=asked))
+        stdout = self.process.stdout
+        assert stdout is not None
+        try:
+            async with asyncio.timeout(self.answer_timeout):
+                while True:
+                    line = await stdout.readline()
+                    if not line:
+                        raise AdapterError(self._exited("before answering show"))
+                    try:
+                        shown = decode_shown(line)
+                    except msgspec.DecodeError as exc:
+                        text = line[:200].decode(errors="replace").rstrip()
+                        raise AdapterError(f"not an answer on stdout: {text!r} ({exc})") from None
+                    if shown.id == asked:
+                        return shown
+        except TimeoutError:
+            raise AdapterError(
+                f"no answer to show (id {asked}) within {self.answer_timeout:g} s"
+            ) from None
+
+    def suspend(self) -> None:
+        """Stop the process (SIGSTOP): its socket fills while the server sends on."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a stopped process go on (SIGCONT)."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGCONT)
+
+    async def close(self) -> None:
+        """Ask ``quit``; kill the process if it has not exited a second later."""
+        if self.process.returncode is None:
+            self.resume()  # a stopped process reads no quit
+            with contextlib.suppress(AdapterError):
+                await self._send(Ask(ask="quit"))
+            try:
+                async with asyncio.timeout(1.0):
+                    await self.process.wait()
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    self.process.kill()
+                await self.process.wait()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._stderr_task
+
+    async def _send(self, ask: Ask) -> None:
+        stdin = self.process.stdin
+        assert stdin is not None
+        if self.process.returncode is not None:
+            raise AdapterError(self._exited("before it was asked"))
+        try:
+            stdin.write(encode_ask(ask))
+            await stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            raise AdapterError(self._exited("while it was asked")) from None
+
+    def _exited(self, when: str) -> str:
+        code = self.process.returncode
+        status = "exited" if code is None else f"exited with status {code}"
+        return f"the client {status} {when}"
+
+    async def _read_stderr(self) -> None:
+        stderr = self.process.stderr
+        assert stderr is not None
+        with contextlib.suppress(ValueError, OSError):  # an over-long line ends the keeping
+            async for line in stderr:
+                self.stderr.append(line.decode(errors="replace").rstrip())
