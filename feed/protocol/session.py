@@ -82,10 +82,13 @@ class SessionProtocol(Generic[S]):
         self.last_seq = last_seq
         self.epoch = 1
         self.ended = False
+        # A batch never fills a backlog on its own: a subscriber one batch behind (or
+        # holding one back under a delay fault) is not too slow, whatever the limits.
+        room = max(1, limits.backlog_bytes // 2)
         self.history = History(
             batch_events=limits.batch_events,
-            batch_bytes=limits.batch_bytes,
-            history_bytes=limits.history_bytes,
+            batch_bytes=min(limits.batch_bytes, room),
+            history_bytes=min(limits.history_bytes, room),
         )
         self.session_faults: tuple[str, int] | None = None
         self.idle_since: float | None = now  # when the last subscriber left

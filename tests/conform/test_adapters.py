@@ -4,6 +4,7 @@ exactly the cases written to catch them, and no others."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from feed.conform import Case, select
 from feed.conform.adapter import ClientUnderTest, CommandClient
 from feed.conform.cases import SUITE
 from feed.conform.runner import Runner, conform_servers
+from feed.wire.rules import ERRORS
 
 ROOT = Path(__file__).resolve().parents[2]
 RACEFEED = [sys.executable, "-m", "feed", "conform"]
@@ -228,3 +230,12 @@ async def test_case_7_2_really_cuts_a_stopped_reader_off_with_too_slow() -> None
             result = await Runner(servers, start).run(select(ids=["7.2"])[0])
     assert result.passed, result
     assert any(entry["event"] == "client_too_slow" for entry in logs)
+
+
+def test_the_javascript_client_gives_up_on_exactly_the_fatal_codes() -> None:
+    """``FATAL_CODES`` in feed.mjs is ``feed/wire/rules.py``'s list, written once more in JS."""
+    source = (ROOT / "clients/js/feed.mjs").read_text()
+    listed = re.search(r"FATAL_CODES = new Set\(\[(.*?)\]\)", source, re.DOTALL)
+    assert listed is not None, "FATAL_CODES not found in feed.mjs"
+    in_js = set(re.findall(r'"([a-z_]+)"', listed.group(1)))
+    assert in_js == {code for code, rule in ERRORS.items() if rule.fatal}
