@@ -92,8 +92,8 @@ LIMITS: Final[dict[str, str]] = {
     "write_buffer": "a socket's write buffer above which frames queue",
     "heartbeat_s": "seconds between heartbeats to an idle subscriber",
     "batch_events": "events in one live batch frame",
-    "batch_bytes": "bytes of envelopes in one live batch frame",
-    "history_bytes": "bytes of one catch-up batch frame",
+    "batch_bytes": "bytes of envelopes in one live batch frame (at most backlog_bytes / 2)",
+    "history_bytes": "bytes of one catch-up batch frame (at most backlog_bytes / 2)",
     "fault_states": "fault states kept for named client_ids, over all sessions (LRU)",
     "fault_held_frames": "frames a fault-injecting subscriber may hold back (more: too_slow)",
     "fault_held_bytes": "bytes faults hold back over the server (more: the largest holder is "
