@@ -82,6 +82,9 @@ class CommandClient:
                 stderr=asyncio.subprocess.PIPE,
                 env={**os.environ, **env},
                 limit=_LINE_LIMIT,
+                # Its own process group: a wrapper (sh, npm) and the client it starts
+                # are stopped, resumed and killed together.
+                start_new_session=True,
             )
         except OSError as exc:
             raise AdapterError(f"cannot start {' '.join(command)!r}: {exc}") from None
@@ -102,7 +105,12 @@ class CommandClient:
         try:
             async with asyncio.timeout(self.answer_timeout):
                 while True:
-                    line = await stdout.readline()
+                    try:
+                        line = await stdout.readline()
+                    except ValueError:  # asyncio's limit: a line longer than _LINE_LIMIT
+                        raise AdapterError(
+                            f"a line on stdout longer than {_LINE_LIMIT} bytes"
+                        ) from None
                     if not line:
                         raise AdapterError(self._exited("before answering show"))
                     try:
@@ -118,14 +126,12 @@ class CommandClient:
             ) from None
 
     def suspend(self) -> None:
-        """Stop the process (SIGSTOP): its socket fills while the server sends on."""
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGSTOP)
+        """Stop the client (SIGSTOP): its socket fills while the server sends on."""
+        self._signal(signal.SIGSTOP)
 
     def resume(self) -> None:
-        """Let a stopped process go on (SIGCONT)."""
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGCONT)
+        """Let a stopped client go on (SIGCONT)."""
+        self._signal(signal.SIGCONT)
 
     async def close(self) -> None:
         """Ask ``quit``; kill the process if it has not exited a second later."""
@@ -137,11 +143,19 @@ class CommandClient:
                 async with asyncio.timeout(1.0):
                     await self.process.wait()
             except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    self.process.kill()
+                self._signal(signal.SIGKILL)
                 await self.process.wait()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._stderr_task
+        self._signal(signal.SIGKILL)  # whatever it started and left behind
+        try:  # a child it left behind may hold stderr open: do not wait for it long
+            async with asyncio.timeout(1.0):
+                await self._stderr_task
+        except TimeoutError:
+            self._stderr_task.cancel()
+
+    def _signal(self, number: int) -> None:
+        """Send ``number`` to the client's whole process group, while it is there."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, number)
 
     async def _send(self, ask: Ask) -> None:
         stdin = self.process.stdin
@@ -160,8 +174,15 @@ class CommandClient:
         return f"the client {status} {when}"
 
     async def _read_stderr(self) -> None:
+        """Keep the last lines of stderr, and keep reading it, so that the client never
+        blocks on a full pipe (a line is kept to its first 1000 characters)."""
         stderr = self.process.stderr
         assert stderr is not None
-        with contextlib.suppress(ValueError, OSError):  # an over-long line ends the keeping
-            async for line in stderr:
-                self.stderr.append(line.decode(errors="replace").rstrip())
+        pending = b""
+        with contextlib.suppress(OSError):
+            while chunk := await stderr.read(2**16):
+                *lines, pending = (pending + chunk).split(b"\n")
+                pending = pending[-4096:]
+                self.stderr.extend(line[:1000].decode(errors="replace").rstrip() for line in lines)
+        if pending:
+            self.stderr.append(pending[:1000].decode(errors="replace").rstrip())
