@@ -278,8 +278,9 @@ class SessionProtocol(Generic[S]):
             resume_from_seq = min(resume_from_seq, sub.faults.resume_from_seq)
         error = wire.error(
             "too_slow",
-            f"this client fell more than {self._limits.backlog_frames} frames or "
-            f"{self._limits.backlog_bytes} bytes behind; resume from seq {resume_from_seq}",
+            # Its own backlog, a fault pipe's bound or the server-wide budget: one message.
+            f"this client fell further behind than the server's limits allow; "
+            f"resume from seq {resume_from_seq}",
             session=self.id,
             epoch=self.epoch,
             head_seq=self.head_seq,
