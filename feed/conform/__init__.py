@@ -1,7 +1,8 @@
 """Conformance testing of live-results clients in any language (``racefeed conform``).
 
-The pure parts are exported here: ``contract`` (the adapter contract), ``cases`` (the
-numbered suite), ``results`` and ``report``. The shell that runs cases on a real
+The pure parts: ``contract`` (the adapter contract), ``steps`` (what a case is
+written in), ``cases`` (the numbered suite), ``results`` and ``report``; the names a
+client's own tests need are exported here. The shell that runs cases on a real
 server, ``runner``, and the child-process client, ``adapter``, are imported from
 their modules, so that importing the contract pulls in no network stack.
 """

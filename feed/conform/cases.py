@@ -15,108 +15,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, TypeAlias
+from typing import Final
 
+from feed.conform.steps import (
+    Check,
+    Pause,
+    Play,
+    Resume,
+    Seek,
+    SetSpeed,
+    StartClient,
+    Step,
+    StepOnce,
+    Suspend,
+    WaitEnd,
+    WaitSeq,
+)
 from feed.replay import Speed
 
-__all__ = [
-    "GROUPS",
-    "SUITE",
-    "Case",
-    "Check",
-    "Pause",
-    "Play",
-    "Resume",
-    "Seek",
-    "SetSpeed",
-    "StartClient",
-    "Step",
-    "StepOnce",
-    "Suspend",
-    "WaitEnd",
-    "WaitSeq",
-    "select",
-]
-
-
-@dataclass(frozen=True)
-class StartClient:
-    """Start the client under test (it subscribes from the start of the session)."""
-
-
-@dataclass(frozen=True)
-class Play:
-    """Play the session's clock at its speed."""
-
-
-@dataclass(frozen=True)
-class Pause:
-    """Pause the session's clock."""
-
-
-@dataclass(frozen=True)
-class Seek:
-    """Seek to ``seq`` (the last event to count as passed): back starts a new epoch."""
-
-    seq: int
-
-
-@dataclass(frozen=True)
-class StepOnce:
-    """Publish the next event (the clock stays paused)."""
-
-
-@dataclass(frozen=True)
-class SetSpeed:
-    """Change the replay speed."""
-
-    speed: Speed
-
-
-@dataclass(frozen=True)
-class WaitSeq:
-    """Wait until the session has published ``seq`` (while it plays)."""
-
-    seq: int
-
-
-@dataclass(frozen=True)
-class WaitEnd:
-    """Wait until the session has published its last event."""
-
-
-@dataclass(frozen=True)
-class Suspend:
-    """Stop the client under test (SIGSTOP): it reads nothing until ``Resume``."""
-
-
-@dataclass(frozen=True)
-class Resume:
-    """Let a suspended client go on, ``after`` seconds from now."""
-
-    after: float = 0.0
-
-
-@dataclass(frozen=True)
-class Check:
-    """Wait for the client to reach the session's seq, then compare what it shows."""
-
-    label: str
-
-
-Step: TypeAlias = (
-    StartClient
-    | Play
-    | Pause
-    | Seek
-    | StepOnce
-    | SetSpeed
-    | WaitSeq
-    | WaitEnd
-    | Suspend
-    | Resume
-    | Check
-)
+__all__ = ["GROUPS", "SUITE", "Case", "select"]
 
 
 @dataclass(frozen=True)

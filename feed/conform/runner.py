@@ -18,8 +18,10 @@ from typing import NamedTuple
 
 from feed import wire
 from feed.conform.adapter import AdapterError, ClientUnderTest
-from feed.conform.cases import (
-    Case,
+from feed.conform.cases import Case
+from feed.conform.contract import Expected, Shown, compare, expected_at
+from feed.conform.results import CaseResult, CheckResult
+from feed.conform.steps import (
     Check,
     Pause,
     Play,
@@ -32,8 +34,6 @@ from feed.conform.cases import (
     WaitEnd,
     WaitSeq,
 )
-from feed.conform.contract import Expected, Shown, compare, expected_at
-from feed.conform.results import CaseResult, CheckResult
 from feed.events import Event
 from feed.faults.profiles import parse_spec
 from feed.faults.schedule import plan

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from feed.conform.cases import GROUPS, SUITE, Check, StartClient, select
+from feed.conform.cases import GROUPS, SUITE, select
+from feed.conform.steps import Check, StartClient
 from feed.faults.profiles import parse_spec
 from feed.faults.schedule import plan
 from feed.io import load_scenario
