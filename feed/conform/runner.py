@@ -37,7 +37,6 @@ from feed.conform.steps import (
 from feed.events import Event
 from feed.faults.profiles import parse_spec
 from feed.faults.schedule import plan
-from feed.io import load_scenario
 from feed.protocol import Limits
 from feed.server import Server, ServerConfig, SessionSpec, run_server
 from feed.server.session_clock import SessionClock
@@ -109,10 +108,10 @@ class Runner:
         result = CaseResult(case)
         started = time.monotonic()
         client: ClientUnderTest | None = None
-        events = load_scenario(case.scenario).events
         try:
             server = self.servers.for_case(case)
             clock, token = await self._open(server, case)
+            events = clock.replay.events  # the log the session replays: the reference
             for step in case.steps:
                 match step:
                     case StartClient():
