@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from feed.conform.adapter import ClientUnderTest, CommandClient
+from feed.conform.adapter import command_starter
 from feed.conform.cases import GROUPS, Case, select
 from feed.conform.report import failure_text, html_report, junit_xml, summary_line
 from feed.conform.results import CaseResult
@@ -68,6 +68,10 @@ def _conform(args: argparse.Namespace) -> int:
     if not command:
         print("racefeed conform: give the client's command after --", file=sys.stderr)
         return 2
+    for report in (args.junit, args.html):
+        if report is not None and not report.resolve().parent.is_dir():
+            print(f"racefeed conform: no folder for {report}", file=sys.stderr)
+            return 2
     results = asyncio.run(_run(cases, command, check_timeout=args.check_timeout))
     shown_command = shlex.join(command)
     if args.junit is not None:
@@ -82,10 +86,6 @@ def _conform(args: argparse.Namespace) -> int:
 
 
 async def _run(cases: list[Case], command: list[str], *, check_timeout: float) -> list[CaseResult]:
-    async def start(url: str, session: str, case: Case) -> ClientUnderTest:
-        env = {"RACEFEED_URL": url, "RACEFEED_SESSION": session, "RACEFEED_CASE": case.id}
-        return await CommandClient.start(command, env)
-
     console = Console(stderr=True)
     columns = (
         TextColumn("{task.description}"),
@@ -108,5 +108,5 @@ async def _run(cases: list[Case], command: list[str], *, check_timeout: float) -
             progress.update(task, advance=1, failed=failed)
 
         async with conform_servers() as servers:
-            runner = Runner(servers, start, check_timeout=check_timeout)
+            runner = Runner(servers, command_starter(command), check_timeout=check_timeout)
             return await runner.run_all(cases, advance)

@@ -13,14 +13,15 @@ import contextlib
 import os
 import signal
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
 import msgspec
 
+from feed.conform.cases import Case
 from feed.conform.contract import Ask, Shown, decode_shown, encode_ask
 
-__all__ = ["AdapterError", "ClientUnderTest", "CommandClient"]
+__all__ = ["AdapterError", "ClientUnderTest", "CommandClient", "command_starter"]
 
 _STDERR_LINES = 40  # kept for the report
 _LINE_LIMIT = 16 * 1024 * 1024  # one answer of a large championship table fits
@@ -112,7 +113,7 @@ class CommandClient:
                             f"a line on stdout longer than {_LINE_LIMIT} bytes"
                         ) from None
                     if not line:
-                        raise AdapterError(self._exited("before answering show"))
+                        raise AdapterError(await self._exited("before answering show"))
                     try:
                         shown = decode_shown(line)
                     except msgspec.DecodeError as exc:
@@ -161,14 +162,18 @@ class CommandClient:
         stdin = self.process.stdin
         assert stdin is not None
         if self.process.returncode is not None:
-            raise AdapterError(self._exited("before it was asked"))
+            raise AdapterError(await self._exited("before it was asked"))
         try:
             stdin.write(encode_ask(ask))
             await stdin.drain()
         except (BrokenPipeError, ConnectionResetError):
-            raise AdapterError(self._exited("while it was asked")) from None
+            raise AdapterError(await self._exited("while it was asked")) from None
 
-    def _exited(self, when: str) -> str:
+    async def _exited(self, when: str) -> str:
+        """Why the client stopped: its exit status, once known (its pipes close first)."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(1.0):
+                await self.process.wait()
         code = self.process.returncode
         status = "exited" if code is None else f"exited with status {code}"
         return f"the client {status} {when}"
@@ -186,3 +191,14 @@ class CommandClient:
                 self.stderr.extend(line[:1000].decode(errors="replace").rstrip() for line in lines)
         if pending:
             self.stderr.append(pending[:1000].decode(errors="replace").rstrip())
+
+
+def command_starter(command: Sequence[str]) -> Callable[[str, str, Case], Awaitable[CommandClient]]:
+    """What starts ``command`` for a case: with the session's address and the case's id
+    in ``RACEFEED_URL``, ``RACEFEED_SESSION`` and ``RACEFEED_CASE`` (the contract)."""
+
+    async def start(url: str, session: str, case: Case) -> CommandClient:
+        env = {"RACEFEED_URL": url, "RACEFEED_SESSION": session, "RACEFEED_CASE": case.id}
+        return await CommandClient.start(command, env)
+
+    return start

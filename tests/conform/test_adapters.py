@@ -17,8 +17,8 @@ from typing import NamedTuple
 import pytest
 import structlog
 
-from feed.conform import Case, select
-from feed.conform.adapter import ClientUnderTest, CommandClient
+from feed.conform import select
+from feed.conform.adapter import command_starter
 from feed.conform.cases import SUITE
 from feed.conform.runner import Runner, conform_servers
 from feed.wire.rules import ERRORS
@@ -215,19 +215,19 @@ def test_usage_mistakes_exit_2_with_the_reason() -> None:
         [*RACEFEED, "--case", "9.9", "--", "true"], capture_output=True, text=True, check=False
     )
     assert unknown.returncode == 2 and "no case '9.9'" in unknown.stderr
+    nowhere = subprocess.run(
+        [*RACEFEED, "--html", "/no/such/folder/report.html", "--", "true"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert nowhere.returncode == 2 and "no folder for /no/such/folder" in nowhere.stderr
 
 
 async def test_case_7_2_really_cuts_a_stopped_reader_off_with_too_slow() -> None:
     """The slow-reader case is about ``too_slow``: the server must send it, not absorb it all."""
-    command = [*PYTHON_ADAPTER]
-
-    async def start(url: str, session: str, case: Case) -> ClientUnderTest:
-        env = {"RACEFEED_URL": url, "RACEFEED_SESSION": session, "RACEFEED_CASE": case.id}
-        return await CommandClient.start(command, env=env)
-
     with structlog.testing.capture_logs() as logs:
         async with conform_servers() as servers:
-            result = await Runner(servers, start).run(select(ids=["7.2"])[0])
+            runner = Runner(servers, command_starter(PYTHON_ADAPTER))
+            result = await runner.run(select(ids=["7.2"])[0])
     assert result.passed, result
     assert any(entry["event"] == "client_too_slow" for entry in logs)
 
